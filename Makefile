@@ -1,0 +1,58 @@
+# Keel's commands. A fresh machine needs only Python 3.11 and make.
+#   make up          install everything (first run) and start the local stack
+#   make test        install everything (first run) and run the test suite
+#   make test-kafka  the broker-facing tests again, on real Apache Kafka (Java 17 + Maven)
+#   make lint        ruff + mypy --strict
+#   make bench       benchmarks, printed as tables
+
+PYTHON ?= python3.11
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+
+.PHONY: install up down status test test-kafka lint format bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# The virtualenv is rebuilt whenever the lock file changes.
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml
+	$(UV) sync --frozen --python $(PYTHON) --all-packages
+	@touch $@
+
+install: $(VENV)/.synced
+
+up: install
+	$(VENV)/bin/keel dev up
+
+down: install
+	$(VENV)/bin/keel dev down
+
+status: install
+	$(VENV)/bin/keel dev status
+
+test: install
+	$(PY) -m pytest -q
+
+test-kafka: install
+	KEEL_TEST_BROKER=kafka $(PY) -m pytest -q -m broker
+
+lint: install
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy libs services
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) $(TOOLS)

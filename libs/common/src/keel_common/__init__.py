@@ -1,0 +1,1 @@
+"""Keel's shared kit: contracts, the Kafka fabric, outbox/inbox, settings, logging, errors."""

@@ -1,0 +1,1 @@
+"""The Kafka event fabric: broker factory, request/reply, event consumers, dead letters."""

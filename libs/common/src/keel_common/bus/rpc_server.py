@@ -1,0 +1,150 @@
+"""The answering half of request/reply over Kafka.
+
+A service registers one handler per request contract on its `RpcRouter`; all of them share
+the service's request topic and consumer group, so instances split the load. Each request
+runs in its own unit of work and is answered on the caller's `reply_to` topic with an
+`RpcReply`: a result, or a problem. Expected failures become problems the caller re-raises;
+anything else is logged here and answered as a bare 500, never with its traceback.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from faststream.middlewares import AckPolicy
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from keel_common.bus.dead_letters import send_to_dead_letters
+from keel_common.bus.topics import rpc_topic
+from keel_common.bus.tracing import TRACEPARENT, continue_trace, outgoing_traceparent, reset_trace
+from keel_common.contracts.base import Contract, Envelope
+from keel_common.contracts.rpc import RpcReply
+from keel_common.db.database import Database
+from keel_common.errors import InvalidInput, KeelError, field_issues, summarize
+from keel_common.logging import get_logger
+from keel_common.settings import BusSettings
+
+log = get_logger(__name__)
+
+Req = TypeVar("Req", bound=Contract)
+
+
+@dataclass(frozen=True)
+class RpcContext:
+    envelope: Envelope
+    # The request's unit of work; None for a service without a database.
+    session: AsyncSession | None
+
+    @property
+    def workspace(self) -> uuid.UUID | None:
+        return self.envelope.workspace
+
+    @property
+    def actor(self) -> str | None:
+        return self.envelope.actor
+
+    def db(self) -> AsyncSession:
+        if self.session is None:
+            raise RuntimeError("this service has no database")
+        return self.session
+
+
+Handler = Callable[[Any, RpcContext], Awaitable[Contract]]
+
+
+class RpcRouter:
+    def __init__(self, service: str, db: Database | None = None) -> None:
+        self.service = service
+        self._db = db
+        self._handlers: dict[str, tuple[type[Contract], Handler]] = {}
+
+    def method(
+        self, request: type[Req]
+    ) -> Callable[[Callable[[Req, RpcContext], Awaitable[Contract]]], Handler]:
+        def register(fn: Callable[[Req, RpcContext], Awaitable[Contract]]) -> Handler:
+            if request.TYPE in self._handlers:
+                raise ValueError(f"{request.TYPE} already has a handler")
+            self._handlers[request.TYPE] = (request, fn)
+            return fn
+
+        return register
+
+    async def dispatch(self, envelope: Envelope) -> RpcReply:
+        entry = self._handlers.get(envelope.type)
+        if entry is None:
+            return _problem_reply(InvalidInput(f"{self.service} has no method {envelope.type!r}"))
+        contract, handler = entry
+        try:
+            request = envelope.open(contract)
+        except ValidationError as exc:
+            return _problem_reply(InvalidInput("invalid request", errors=field_issues(exc)))
+        try:
+            if self._db is None:
+                result = await handler(request, RpcContext(envelope, None))
+            else:
+                async with self._db.transaction() as session:
+                    result = await handler(request, RpcContext(envelope, session))
+        except KeelError as exc:
+            return _problem_reply(exc)
+        except Exception:
+            log.exception("rpc handler crashed", method=envelope.type)
+            return _problem_reply(KeelError())
+        return RpcReply(ok=True, result=result.model_dump(mode="json"))
+
+    def bind(self, broker: KafkaBroker, settings: BusSettings) -> None:
+        """Subscribe this router to the service's request topic."""
+        group_id = f"keel-{self.service}"
+
+        async def on_request(message: KafkaMessage) -> None:
+            token = continue_trace(message.headers.get(TRACEPARENT))
+            try:
+                await self._answer(broker, message, group_id)
+            finally:
+                reset_trace(token)
+
+        broker.subscriber(
+            rpc_topic(self.service),
+            group_id=group_id,
+            fetch_max_wait_ms=settings.fetch_max_wait_ms,
+            # Requests past their deadline are dropped, so replaying one after a crash is
+            # never useful: commit on receipt and work on several at once.
+            ack_policy=AckPolicy.ACK_FIRST,
+            max_workers=settings.rpc_concurrency,
+            no_reply=True,
+            title=f"{group_id}:rpc",
+        )(on_request)
+
+    async def _answer(self, broker: KafkaBroker, message: KafkaMessage, consumer: str) -> None:
+        try:
+            envelope = Envelope.model_validate_json(message.body)
+        except ValidationError as exc:
+            await send_to_dead_letters(
+                broker, message, consumer=consumer, reason=f"unparseable request: {summarize(exc)}"
+            )
+            return
+        if not message.reply_to:
+            await send_to_dead_letters(
+                broker, message, consumer=consumer, reason="request has no reply_to"
+            )
+            return
+        if envelope.expired():
+            log.info("expired request dropped", method=envelope.type, request_id=str(envelope.id))
+            return
+        reply = await self.dispatch(envelope)
+        answer = envelope.caused(reply)
+        await broker.publish(
+            answer.to_bytes(),
+            message.reply_to,
+            headers={**answer.headers(), TRACEPARENT: outgoing_traceparent()},
+            correlation_id=str(envelope.id),
+        )
+
+
+def _problem_reply(error: KeelError) -> RpcReply:
+    return RpcReply(ok=False, problem=error.to_problem())

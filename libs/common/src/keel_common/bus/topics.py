@@ -1,0 +1,74 @@
+"""Topic names, in one place, and idempotent topic provisioning."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from keel_common.bus.broker import client_security_kwargs
+from keel_common.settings import BusSettings
+
+DEAD_LETTERS = "keel.dlq"
+
+
+def rpc_topic(service: str) -> str:
+    """Where `service` receives requests; its instances share one consumer group."""
+    return f"keel.rpc.{service}"
+
+
+def reply_topic(service: str, instance: str) -> str:
+    """One per caller instance, so a reply reaches the process that holds the future."""
+    return f"keel.reply.{service}.{instance}"
+
+
+def events_topic(domain: str) -> str:
+    """Domain events of one bounded context, e.g. `keel.events.auth`."""
+    return f"keel.events.{domain}"
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    config: dict[str, str] = field(default_factory=dict)
+
+
+# Replies and requests are worthless after their deadline; keep them briefly.
+SHORT_RETENTION = {"retention.ms": str(10 * 60 * 1000)}
+
+
+async def ensure_topics(settings: BusSettings, specs: Iterable[TopicSpec]) -> None:
+    """Create the topics that do not exist yet; existing ones are left as they are."""
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.bootstrap, **client_security_kwargs(settings)
+    )
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(s.name, num_partitions=s.partitions, replication_factor=1, topic_configs=s.config)
+            for s in specs
+            if s.name not in existing
+        ]
+        if not missing:
+            return
+        try:
+            await admin.create_topics(missing)
+        except TopicAlreadyExistsError:
+            pass  # another instance won the race; the topic is there, which is all we need
+    finally:
+        await admin.close()
+
+
+async def delete_topics(settings: BusSettings, names: list[str]) -> None:
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.bootstrap, **client_security_kwargs(settings)
+    )
+    await admin.start()
+    try:
+        await admin.delete_topics(names)
+    finally:
+        await admin.close()

@@ -1,0 +1,1 @@
+"""Database plumbing: engine, unit of work, fabric tables, migrations."""

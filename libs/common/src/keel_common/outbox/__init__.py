@@ -1,0 +1,1 @@
+"""The transactional outbox: events are rows in the business transaction, published after."""

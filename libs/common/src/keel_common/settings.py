@@ -1,0 +1,50 @@
+"""Settings: one pydantic-settings class per concern, one env prefix per service.
+
+Shared infrastructure (Kafka, logging) is read from `KEEL_KAFKA_*` / `KEEL_LOG_*` by every
+process; each service adds its own class with its own prefix (e.g. `KEEL_AUTH_`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BrokerProfile = Literal["tansu", "kafka"]
+
+
+class BusSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KEEL_KAFKA_", extra="ignore")
+
+    bootstrap: str = "127.0.0.1:9092"
+    # `tansu` refuses InitProducerId, so idempotence must be off there; Apache Kafka gets it.
+    profile: BrokerProfile = "tansu"
+    # Per-hop wait for an empty fetch. Kafka's 500 ms default would be the floor of every RPC.
+    fetch_max_wait_ms: int = Field(default=5, ge=0, le=500)
+    rpc_timeout_s: float = Field(default=5.0, gt=0)
+    rpc_concurrency: int = Field(default=16, ge=1, le=256)
+    # Bounded in-process retries for an event handler before the record goes to the DLQ.
+    max_attempts: int = Field(default=3, ge=1, le=20)
+    retry_backoff_s: float = Field(default=0.2, ge=0)
+    topic_partitions: int = Field(default=3, ge=1)
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+
+
+class LogSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KEEL_LOG_", extra="ignore")
+
+    level: str = "INFO"
+    # `json` for machines (default), `console` for a human at a terminal.
+    format: Literal["json", "console"] = "json"
+
+
+class DatabaseSettings(BaseSettings):
+    """Base for a service's own database; subclasses set the env prefix."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    database_url: SecretStr = SecretStr("postgresql+asyncpg://keel@127.0.0.1:5432/keel")
+    db_pool_size: int = Field(default=10, ge=1)
+    migrate_on_start: bool = True

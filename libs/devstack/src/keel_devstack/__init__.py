@@ -1,0 +1,1 @@
+"""The embedded local stack: real Postgres, a Kafka-protocol broker and OpenBao, no Docker."""

@@ -1,0 +1,226 @@
+"""Apache Kafka 4.x, single-node KRaft, run from Maven Central jars: the reference broker.
+
+The default stack's broker is Tansu (Kafka protocol, not Kafka). Tests marked `broker` also
+run against this one so behaviour that only the real coordinator has (consumer-group
+rebalances, idempotent producers, transactions) is checked against the real thing.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+
+from keel_devstack.process import ComponentError, ManagedProcess, free_port, require_free_port
+
+_POM = Path("infra/kafka/apache-kafka/pom.xml")
+# Logged by KafkaRaftServer only after the broker is unfenced and serving, which is
+# later than the port opening: clients that connect earlier get NOT_CONTROLLER and
+# LEADER_NOT_AVAILABLE for a while.
+_STARTED = b"Kafka Server started"
+_COMPLETE_MARKER = ".keel-complete"
+# A test broker on a 2-core machine shared with Postgres and the services.
+_JVM_OPTS = ("-Xms256m", "-Xmx512m", "-Djava.awt.headless=true")
+
+
+def _repo_root() -> Path:
+    # The pom lives in the repo, not in the wheel; an editable install (uv workspace) or a
+    # run from inside the checkout both find it.
+    for start in (Path(__file__).resolve().parent, Path.cwd().resolve()):
+        for candidate in (start, *start.parents):
+            if (candidate / _POM).is_file():
+                return candidate
+    raise ComponentError(
+        f"Apache Kafka: cannot find {_POM} above {Path(__file__).parent} or the current "
+        "directory; run from a Keel checkout."
+    )
+
+
+def _pom_kafka_version(pom: Path) -> str:
+    found = re.search(r"<kafka\.version>\s*([^<\s]+)\s*</kafka\.version>", pom.read_text())
+    if found is None:
+        raise ComponentError(f"Apache Kafka: {pom} has no <kafka.version> property.")
+    return found.group(1)
+
+
+def _require_tools(*names: str) -> dict[str, str]:
+    found = {name: shutil.which(name) for name in names}
+    missing = [name for name, path in found.items() if path is None]
+    if missing:
+        raise ComponentError(
+            f"Apache Kafka needs {' and '.join(f'`{m}`' for m in missing)} on PATH "
+            "(Java 17+ and Maven 3: the broker jars come from Maven Central). "
+            "Install them, e.g. `apt-get install openjdk-17-jre-headless maven`."
+        )
+    return {name: path for name, path in found.items() if path is not None}
+
+
+class ApacheKafka:
+    """One broker+controller JVM; data, config and logs live under `home`."""
+
+    def __init__(self, home: Path, port: int, controller_port: int | None = None) -> None:
+        self.home = home
+        self.port = port
+        # Static quorum (controller.quorum.voters), so a different controller port on the
+        # next start of the same home is fine: the voter's address is never persisted.
+        self.controller_port = controller_port if controller_port is not None else free_port()
+        self._repo = _repo_root()
+        self.version = _pom_kafka_version(self._repo / _POM)
+        env_dir = os.environ.get("KEEL_KAFKA_JARS_DIR")
+        self.jars_dir = (
+            Path(env_dir)
+            if env_dir
+            else self._repo / ".keel" / "cache" / "kafka-jars" / self.version
+        )
+        self.data_dir = home / "data"
+        self.log_path = home / "logs" / "server.log"
+        self._log4j_config = home / "config" / "log4j2.properties"
+        self._log4j_opt = f"-Dlog4j2.configurationFile={self._log4j_config}"
+        self._process: ManagedProcess | None = None
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def ensure_jars(self) -> Path:
+        if (self.jars_dir / _COMPLETE_MARKER).is_file():
+            _require_tools("java")
+            return self.jars_dir
+        tools = _require_tools("java", "mvn")
+        self.jars_dir.mkdir(parents=True, exist_ok=True)
+        # Download beside the cache and move in, then mark complete: an interrupted or
+        # concurrent fetch never leaves a half-filled classpath that looks usable.
+        staging = Path(tempfile.mkdtemp(prefix=".fetch-", dir=self.jars_dir.parent))
+        try:
+            pom = str(self._repo / _POM)
+            fetch = ["dependency:copy-dependencies", f"-DoutputDirectory={staging}"]
+            result = subprocess.run(
+                [tools["mvn"], "-q", "-B", "-f", pom, *fetch],
+                capture_output=True,
+                text=True,
+                timeout=900,
+                check=False,
+            )
+            if result.returncode != 0:
+                raise ComponentError(
+                    f"Apache Kafka {self.version}: fetching jars with Maven failed "
+                    f"(exit {result.returncode}):\n{(result.stdout + result.stderr)[-3000:]}"
+                )
+            for jar in staging.iterdir():
+                jar.replace(self.jars_dir / jar.name)
+            (self.jars_dir / _COMPLETE_MARKER).write_text(self.version + "\n")
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return self.jars_dir
+
+    def start(self, timeout: float = 120) -> None:
+        require_free_port("Apache Kafka", self.port)
+        require_free_port("Apache Kafka controller", self.controller_port)
+        jars = self.ensure_jars()
+        java = _require_tools("java")["java"]
+        config = self._write_config()
+        classpath = ["-cp", f"{jars}/*"]
+        if not (self.data_dir / "meta.properties").is_file():
+            self._format(java, classpath, config)
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        # The log file is appended to across restarts; only lines from this run count.
+        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        self._process = ManagedProcess(
+            name=f"Apache Kafka {self.version}",
+            argv=[java, *_JVM_OPTS, self._log4j_opt, *classpath, "kafka.Kafka", str(config)],
+            log_path=self.log_path,
+            cwd=self.home,
+        )
+        self._process.start()
+        try:
+            self._process.wait_ready(lambda: self._started_since(offset), timeout)
+        except BaseException:
+            self._process.stop()
+            raise
+
+    def stop(self) -> None:
+        if self._process is not None:
+            # Controlled shutdown of a combined node takes a few seconds; SIGKILL would
+            # cost a log recovery on the next start.
+            self._process.stop(timeout=30)
+            self._process = None
+
+    def _started_since(self, offset: int) -> bool:
+        with self.log_path.open("rb") as log:
+            log.seek(offset)
+            return _STARTED in log.read()
+
+    def _format(self, java: str, classpath: list[str], config: Path) -> None:
+        # KIP-853's `--standalone` would write the controller address into the metadata
+        # log; a static quorum with an explicit cluster id keeps the port free to change.
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        storage_tool = [*classpath, "kafka.tools.StorageTool", "format", "--config", str(config)]
+        result = subprocess.run(
+            [java, *_JVM_OPTS, self._log4j_opt, *storage_tool, "--cluster-id", cluster_id],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise ComponentError(
+                f"Apache Kafka {self.version}: formatting {self.data_dir} failed:\n"
+                f"{(result.stdout + result.stderr)[-3000:]}"
+            )
+
+    def _write_config(self) -> Path:
+        config_dir = self.home / "config"
+        config_dir.mkdir(parents=True, exist_ok=True)
+        # Everything to stdout, which ManagedProcess sends to logs/server.log: one file to
+        # read, and start-up failures show up in ComponentError's log tail.
+        self._log4j_config.write_text(
+            "status = warn\n"
+            "appender.out.type = Console\n"
+            "appender.out.name = out\n"
+            "appender.out.layout.type = PatternLayout\n"
+            "appender.out.layout.pattern = [%d] %p %m (%c)%n\n"
+            "rootLogger.level = INFO\n"
+            "rootLogger.appenderRef.out.ref = out\n"
+            # Per-partition chatter and ~400-line config dumps (several per start) drown
+            # the lines worth reading; server.properties next to this file has the config.
+            "logger.statechange.name = state.change.logger\n"
+            "logger.statechange.level = WARN\n"
+            "logger.kafkaconfig.name = kafka.server.KafkaConfig\n"
+            "logger.kafkaconfig.level = WARN\n"
+            "logger.abstractconfig.name = org.apache.kafka.common.config.AbstractConfig\n"
+            "logger.abstractconfig.level = WARN\n"
+        )
+        settings = {
+            "process.roles": "broker,controller",
+            "node.id": "1",
+            "controller.quorum.voters": f"1@127.0.0.1:{self.controller_port}",
+            "listeners": (
+                f"PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}"
+            ),
+            "advertised.listeners": f"PLAINTEXT://127.0.0.1:{self.port}",
+            "inter.broker.listener.name": "PLAINTEXT",
+            "controller.listener.names": "CONTROLLER",
+            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "log.dirs": str(self.data_dir),
+            # Single node: every internal topic must fit on one replica.
+            "offsets.topic.replication.factor": "1",
+            "transaction.state.log.replication.factor": "1",
+            "transaction.state.log.min.isr": "1",
+            "share.coordinator.state.topic.replication.factor": "1",
+            "share.coordinator.state.topic.min.isr": "1",
+            # Tests join groups constantly; the default 3 s delay is pure waiting.
+            "group.initial.rebalance.delay.ms": "0",
+            "auto.create.topics.enable": "true",
+            "num.partitions": "3",
+            # Defaults (3 network, 8 I/O threads) are sized for servers, not 2 shared cores.
+            "num.network.threads": "2",
+            "num.io.threads": "2",
+        }
+        path = config_dir / "server.properties"
+        path.write_text("".join(f"{key}={value}\n" for key, value in settings.items()))
+        return path

@@ -1,0 +1,218 @@
+"""The whole embedded stack: infrastructure, then the four services, stopped in reverse.
+
+Used by `keel dev up|down|status` and by the test fixtures, so what a developer runs is
+what the tests run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from keel_devstack.openbao import OpenBao
+from keel_devstack.postgres import EmbeddedPostgres
+from keel_devstack.process import ComponentError, ManagedProcess, require_free_port
+from keel_devstack.tansu import Tansu
+
+SERVICES = ("auth", "secrets", "metadata")
+
+
+class StackSettings(BaseSettings):
+    """Ports and place of the local stack (env prefix `KEEL_DEV_`)."""
+
+    model_config = SettingsConfigDict(env_prefix="KEEL_DEV_", extra="ignore")
+
+    home: Path = Field(default_factory=lambda: Path.cwd() / ".keel")
+    gateway_port: int = 8080
+    postgres_port: int = 15432
+    kafka_port: int = 19092
+    openbao_port: int = 18200
+
+
+@dataclass
+class StackState:
+    """What `keel dev status|down` read back: written once the stack is up."""
+
+    supervisor_pid: int
+    gateway_url: str
+    pids: dict[str, int] = field(default_factory=dict)
+
+    @staticmethod
+    def path(home: Path) -> Path:
+        return home / "stack.json"
+
+    def save(self, home: Path) -> None:
+        self.path(home).write_text(json.dumps(asdict(self), indent=2))
+
+    @classmethod
+    def load(cls, home: Path) -> StackState | None:
+        try:
+            return cls(**json.loads(cls.path(home).read_text()))
+        except (OSError, ValueError, TypeError):
+            return None
+
+
+class Infrastructure:
+    """Postgres, Tansu and OpenBao: what the services need before they can start."""
+
+    def __init__(self, settings: StackSettings) -> None:
+        home = settings.home
+        self.postgres = EmbeddedPostgres(home / "postgres", settings.postgres_port)
+        self.kafka = Tansu(home / "tansu", settings.kafka_port)
+        self.openbao = OpenBao(home / "openbao", settings.openbao_port)
+
+    def start(self) -> None:
+        self.postgres.start()
+        self.kafka.start()
+        self.openbao.start()
+        for service in SERVICES:
+            self.postgres.create_database(f"keel_{service}")
+
+    def stop(self) -> None:
+        for component in (self.openbao, self.kafka, self.postgres):
+            component.stop()
+
+    def service_env(self, bootstrap: str | None = None) -> dict[str, str]:
+        """The environment that points a Keel service at this infrastructure."""
+        env = {
+            "KEEL_KAFKA_BOOTSTRAP": bootstrap or self.kafka.bootstrap,
+            "KEEL_KAFKA_PROFILE": "tansu" if bootstrap is None else "kafka",
+            "KEEL_VAULT_ADDR": self.openbao.address,
+        }
+        for service in SERVICES:
+            env[f"KEEL_{service.upper()}_DATABASE_URL"] = self.postgres.url(f"keel_{service}")
+        return env
+
+
+def service_process(service: str, home: Path, env: dict[str, str]) -> ManagedProcess:
+    return ManagedProcess(
+        name=service,
+        argv=[sys.executable, "-m", f"keel_{service}"],
+        log_path=home / "logs" / f"{service}.log",
+        env=env,
+    )
+
+
+def gateway_healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/api/v1/health", timeout=3) as response:
+            return bool(json.load(response).get("status") == "ok")
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+class Stack:
+    def __init__(self, settings: StackSettings | None = None) -> None:
+        self.settings = settings or StackSettings()
+        self.home = self.settings.home
+        self.infra = Infrastructure(self.settings)
+        self.services: list[ManagedProcess] = []
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.gateway_port}"
+
+    def check_ports(self) -> None:
+        """Refuse early, naming the port, instead of failing halfway through start-up."""
+        for name, port in (
+            ("PostgreSQL", self.settings.postgres_port),
+            ("Tansu (Kafka broker)", self.settings.kafka_port),
+            ("OpenBao", self.settings.openbao_port),
+            ("the gateway", self.settings.gateway_port),
+        ):
+            require_free_port(name, port)
+
+    def start(self) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.check_ports()
+        self.infra.start()
+        env = {
+            **self.infra.service_env(),
+            "KEEL_GATEWAY_PORT": str(self.settings.gateway_port),
+        }
+        for service in (*SERVICES, "gateway"):
+            process = service_process(service, self.home, env)
+            process.start()
+            self.services.append(process)
+        gateway = self.services[-1]
+        gateway.wait_ready(self._all_healthy, timeout=90)
+        StackState(
+            supervisor_pid=os.getpid(),
+            gateway_url=self.gateway_url,
+            pids={p.name: p.pid or 0 for p in self.services}
+            | {
+                "postgres": self.infra.postgres.process.pid or 0,
+                "tansu": self.infra.kafka.process.pid or 0,
+            },
+        ).save(self.home)
+
+    def _all_healthy(self) -> bool:
+        for process in self.services:
+            if not process.running():
+                raise ComponentError(
+                    f"the {process.name} service exited during start-up; "
+                    f"its log is {process.log_path}:\n{process.log_tail()}"
+                )
+        return gateway_healthy(self.gateway_url)
+
+    def stop(self) -> None:
+        for process in reversed(self.services):
+            process.stop()
+        self.infra.stop()
+        StackState.path(self.home).unlink(missing_ok=True)
+
+    @contextmanager
+    def running(self) -> Iterator[Stack]:
+        try:
+            self.start()
+            yield self
+        finally:
+            self.stop()
+
+
+def wait_for_signal() -> None:
+    """Block until Ctrl-C or SIGTERM (what `keel dev down` sends)."""
+    stop = False
+
+    def request_stop(*_: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    while not stop:
+        time.sleep(0.2)
+
+
+def stop_running_stack(home: Path, timeout: float = 60) -> bool:
+    """Ask the supervisor of a running stack to stop; False if none is running."""
+    state = StackState.load(home)
+    if state is None:
+        return False
+    with suppress(ProcessLookupError):
+        os.kill(state.supervisor_pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and StackState.path(home).exists():
+        time.sleep(0.2)
+    if StackState.path(home).exists():
+        # The supervisor is gone or stuck: stop what it left behind directly.
+        for pid in state.pids.values():
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        StackState.path(home).unlink(missing_ok=True)
+    return True
+
+
+__all__ = ["ComponentError", "Stack", "StackSettings", "StackState", "stop_running_stack"]

@@ -1,0 +1,1 @@
+"""Keel: the Python SDK and the `keel` command line."""

@@ -1,0 +1,131 @@
+"""`keel dev up|down|status`: the embedded local stack, no Docker needed."""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Run Keel locally: Postgres, a Kafka broker, OpenBao and the services.")
+
+# Exit codes scripts can rely on.
+EXIT_FAILED = 1
+EXIT_NOT_RUNNING = 3
+
+Home = Annotated[
+    Path | None,
+    typer.Option(help="Where the stack keeps its data (default: ./.keel, or $KEEL_DEV_HOME)."),
+]
+
+
+def _settings(home: Path | None) -> object:
+    try:
+        from keel_devstack.stack import StackSettings
+    except ImportError:
+        typer.echo("`keel dev` needs the embedded stack: pip install 'keel[dev]'", err=True)
+        raise typer.Exit(EXIT_FAILED) from None
+    return StackSettings(home=home) if home else StackSettings()
+
+
+@app.command()
+def up(home: Home = None) -> None:
+    """Start the whole stack in the foreground; Ctrl-C stops it cleanly."""
+    from keel_devstack.process import ComponentError
+    from keel_devstack.stack import Stack, StackSettings, wait_for_signal
+
+    settings = _settings(home)
+    assert isinstance(settings, StackSettings)
+    stack = Stack(settings)
+    typer.echo(f"Starting Keel (data in {settings.home}) ...")
+    try:
+        stack.start()
+    except ComponentError as exc:
+        stack.stop()
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_FAILED) from None
+    except KeyboardInterrupt:
+        stack.stop()
+        raise typer.Exit(EXIT_FAILED) from None
+    typer.echo(
+        f"\nKeel is up.\n"
+        f"  Gateway:  {stack.gateway_url}\n"
+        f"  Health:   curl {stack.gateway_url}/api/v1/health\n"
+        f"  API docs: {stack.gateway_url}/docs\n"
+        f"  Logs:     {settings.home / 'logs'}\n"
+        f"  Sign-in:  arrives with the auth service; until then the API has no protected routes.\n"
+        f"\nPress Ctrl-C to stop."
+    )
+    try:
+        wait_for_signal()
+    finally:
+        typer.echo("Stopping Keel ...")
+        stack.stop()
+        typer.echo("Stopped.")
+
+
+@app.command()
+def down(home: Home = None) -> None:
+    """Stop a stack started with `keel dev up` (from another terminal)."""
+    from keel_devstack.stack import StackSettings, stop_running_stack
+
+    settings = _settings(home)
+    assert isinstance(settings, StackSettings)
+    if not stop_running_stack(settings.home):
+        typer.echo("No Keel stack is running here.")
+        raise typer.Exit(EXIT_NOT_RUNNING)
+    typer.echo("Stopped.")
+
+
+@app.command()
+def status(
+    home: Home = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Show whether the stack runs and what each service reports."""
+    from keel_devstack.stack import StackSettings, StackState
+
+    settings = _settings(home)
+    assert isinstance(settings, StackSettings)
+    state = StackState.load(settings.home)
+    if state is None or not _alive(state.supervisor_pid):
+        if as_json:
+            typer.echo(json.dumps({"running": False}))
+        else:
+            typer.echo("Keel is not running (start it with `keel dev up`).")
+        raise typer.Exit(EXIT_NOT_RUNNING)
+    report = _health(state.gateway_url)
+    if as_json:
+        typer.echo(json.dumps({"running": True, "gateway": state.gateway_url, "health": report}))
+        return
+    typer.echo(f"Keel is running at {state.gateway_url}")
+    for name, service in (report or {}).get("services", {}).items():
+        rtt = f"{service['rtt_ms']} ms" if service.get("rtt_ms") is not None else ""
+        typer.echo(f"  {name:<10} {service['status']:<12} {rtt}")
+    if report is None:
+        typer.echo("  the gateway does not answer")
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _health(url: str) -> dict[str, object] | None:
+    try:
+        with urllib.request.urlopen(f"{url}/api/v1/health", timeout=5) as response:
+            return dict(json.load(response))
+    except urllib.error.HTTPError as exc:
+        return dict(json.load(exc))
+    except (urllib.error.URLError, OSError, ValueError):
+        return None

@@ -1,0 +1,1 @@
+"""Keel gateway: authenticates, authorizes and forwards every call over Kafka RPC."""

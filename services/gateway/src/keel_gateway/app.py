@@ -1,0 +1,68 @@
+"""Builds the gateway's FastAPI app: lifespan (broker + RPC client), middleware, routers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI, Request, Response
+
+from keel_common.bus.broker import make_broker
+from keel_common.bus.rpc_client import RpcClient
+from keel_common.bus.tracing import TRACEPARENT, continue_trace, reset_trace
+from keel_common.logging import configure_logging
+from keel_common.settings import BusSettings
+from keel_gateway import problems
+from keel_gateway.health.routes import router as health_router
+from keel_gateway.settings import GatewaySettings
+
+
+def create_app(
+    settings: GatewaySettings | None = None, bus_settings: BusSettings | None = None
+) -> FastAPI:
+    configure_logging("gateway")
+    settings = settings or GatewaySettings()
+    bus_settings = bus_settings or BusSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        broker = make_broker(bus_settings, client_id="keel-gateway")
+        await broker.start()
+        client = RpcClient(broker, bus_settings, caller="gateway")
+        await client.start()
+        app.state.rpc = client
+        app.state.settings = settings
+        try:
+            yield
+        finally:
+            await client.stop()
+            await broker.stop()
+
+    app = FastAPI(
+        title="Keel",
+        version="0.1.0",
+        description="Keel control plane API",
+        lifespan=lifespan,
+    )
+    problems.install(app)
+
+    @app.middleware("http")
+    async def request_context(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        request.state.request_id = request_id
+        token = continue_trace(request.headers.get(TRACEPARENT))
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        try:
+            response = await call_next(request)
+        finally:
+            structlog.contextvars.unbind_contextvars("request_id")
+            reset_trace(token)
+        response.headers["x-request-id"] = request_id
+        return response
+
+    app.include_router(health_router)
+    return app

@@ -1,0 +1,1 @@
+"""Liveness, readiness and the fabric's end-to-end health."""

@@ -1,0 +1,83 @@
+"""Every error leaves the gateway as RFC 9457 problem+json; nothing else ever does.
+
+Keel's own errors map one to one; FastAPI's validation errors name the field and the
+reason; anything unexpected is logged with its traceback here and answered with a bare
+500 that carries only the request id.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from keel_common.errors import (
+    PROBLEM_BASE,
+    FieldIssue,
+    InvalidInput,
+    KeelError,
+    Problem,
+)
+from keel_common.logging import get_logger
+
+log = get_logger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem_response(request: Request, problem: Problem) -> JSONResponse:
+    body = problem.model_dump(exclude_none=True, exclude={"extra"})
+    if not problem.errors:
+        body.pop("errors", None)
+    body.update(problem.extra)
+    body["instance"] = request.url.path
+    request_id = getattr(request.state, "request_id", None)
+    if request_id:
+        body["request_id"] = request_id
+    headers = {}
+    if "retry_after" in problem.extra:
+        headers["Retry-After"] = str(problem.extra["retry_after"])
+    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON, headers=headers)
+
+
+async def on_keel_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, KeelError)
+    return problem_response(request, exc.to_problem())
+
+
+async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    issues = [
+        FieldIssue(
+            # ("body", "name") → "name"; ("query", "limit") → "query.limit"
+            field=".".join(str(p) for p in e["loc"][1 if e["loc"][0] == "body" else 0 :])
+            or "<body>",
+            reason=e["msg"],
+        )
+        for e in exc.errors()
+    ]
+    return problem_response(request, InvalidInput(errors=issues).to_problem())
+
+
+async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+    problem = Problem(
+        type=PROBLEM_BASE + slug,
+        title=str(exc.detail),
+        status=exc.status_code,
+    )
+    return problem_response(request, problem)
+
+
+async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", path=request.url.path)
+    return problem_response(request, KeelError().to_problem())
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(KeelError, on_keel_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(HTTPException, on_http_error)
+    app.add_exception_handler(Exception, on_unexpected)

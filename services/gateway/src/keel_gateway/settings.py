@@ -1,0 +1,16 @@
+"""Settings of the gateway (env prefix `KEEL_GATEWAY_`)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class GatewaySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KEEL_GATEWAY_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    # The services `/api/v1/health` asks; each answers `ping` over Kafka.
+    services: list[str] = ["auth", "secrets", "metadata"]
+    health_timeout_s: float = Field(default=2.0, gt=0)

@@ -1,0 +1,1 @@
+"""Keel metadata service."""
