@@ -81,7 +81,7 @@ class ApacheKafka:
         self.log_path = home / "logs" / "server.log"
         self._log4j_config = home / "config" / "log4j2.properties"
         self._log4j_opt = f"-Dlog4j2.configurationFile={self._log4j_config}"
-        self._process: ManagedProcess | None = None
+        self.process: ManagedProcess | None = None
 
     @property
     def bootstrap(self) -> str:
@@ -130,25 +130,25 @@ class ApacheKafka:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         # The log file is appended to across restarts; only lines from this run count.
         offset = self.log_path.stat().st_size if self.log_path.exists() else 0
-        self._process = ManagedProcess(
+        self.process = ManagedProcess(
             name=f"Apache Kafka {self.version}",
             argv=[java, *_JVM_OPTS, self._log4j_opt, *classpath, "kafka.Kafka", str(config)],
             log_path=self.log_path,
             cwd=self.home,
         )
-        self._process.start()
+        self.process.start()
         try:
-            self._process.wait_ready(lambda: self._started_since(offset), timeout)
+            self.process.wait_ready(lambda: self._started_since(offset), timeout)
         except BaseException:
-            self._process.stop()
+            self.process.stop()
             raise
 
     def stop(self) -> None:
-        if self._process is not None:
+        if self.process is not None:
             # Controlled shutdown of a combined node takes a few seconds; SIGKILL would
             # cost a log recovery on the next start.
-            self._process.stop(timeout=30)
-            self._process = None
+            self.process.stop(timeout=30)
+            self.process = None
 
     def _started_since(self, offset: int) -> bool:
         with self.log_path.open("rb") as log:

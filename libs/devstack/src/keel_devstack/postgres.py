@@ -15,7 +15,7 @@ import stat
 import subprocess
 from pathlib import Path
 
-from keel_devstack.process import ComponentError, ManagedProcess, require_free_port
+from keel_devstack.process import ComponentError, ManagedProcess, as_user, require_free_port
 
 
 def _bin_path() -> Path:
@@ -85,7 +85,7 @@ class EmbeddedPostgres:
         return f"{driver}://{SUPERUSER}:{self.password}@127.0.0.1:{self.port}/{database}"
 
     def _run_as_owner(self, argv: list[str]) -> None:
-        result = subprocess.run(argv, capture_output=True, text=True, user=self.user)
+        result = subprocess.run(argv, capture_output=True, text=True, **as_user(self.user))
         if result.returncode != 0:
             raise ComponentError(f"{Path(argv[0]).name} failed: {result.stderr.strip()}")
 

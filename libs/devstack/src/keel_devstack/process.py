@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pwd
 import signal
 import socket
 import subprocess
@@ -11,10 +12,21 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 class ComponentError(RuntimeError):
     """A component could not start; the message says why in words a user can act on."""
+
+
+def as_user(user: str | None) -> dict[str, Any]:
+    """Popen arguments that drop to `user` with its own group only. Without `group` and
+    `extra_groups` the child keeps root's group, and group permissions then shut it out
+    of directories that grant access to "others"."""
+    if user is None:
+        return {}
+    entry = pwd.getpwnam(user)
+    return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
@@ -73,7 +85,7 @@ class ManagedProcess:
             stdin=subprocess.DEVNULL,
             env={**os.environ, **self.env},
             cwd=self.cwd,
-            user=self.user,
+            **as_user(self.user),
             # Own process group: Ctrl-C in the terminal reaches the supervisor only, which
             # then stops children in order instead of everything dying at once.
             start_new_session=True,

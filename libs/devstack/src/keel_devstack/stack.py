@@ -17,16 +17,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from keel_devstack.apache_kafka import ApacheKafka
 from keel_devstack.openbao import OpenBao
 from keel_devstack.postgres import EmbeddedPostgres
 from keel_devstack.process import ComponentError, ManagedProcess, require_free_port
 from keel_devstack.tansu import Tansu
 
 SERVICES = ("auth", "secrets", "metadata")
+BrokerProfile = Literal["tansu", "kafka"]
 
 
 class StackSettings(BaseSettings):
@@ -65,12 +68,20 @@ class StackState:
 
 
 class Infrastructure:
-    """Postgres, Tansu and OpenBao: what the services need before they can start."""
+    """Postgres, a Kafka broker and OpenBao: what the services need before they start.
 
-    def __init__(self, settings: StackSettings) -> None:
+    The broker is Tansu by default; `broker="kafka"` runs real Apache Kafka instead.
+    """
+
+    def __init__(self, settings: StackSettings, broker: BrokerProfile = "tansu") -> None:
         home = settings.home
+        self.broker_profile = broker
         self.postgres = EmbeddedPostgres(home / "postgres", settings.postgres_port)
-        self.kafka = Tansu(home / "tansu", settings.kafka_port)
+        self.kafka: Tansu | ApacheKafka = (
+            Tansu(home / "tansu", settings.kafka_port)
+            if broker == "tansu"
+            else ApacheKafka(home / "apache-kafka", settings.kafka_port)
+        )
         self.openbao = OpenBao(home / "openbao", settings.openbao_port)
 
     def start(self) -> None:
@@ -84,11 +95,11 @@ class Infrastructure:
         for component in (self.openbao, self.kafka, self.postgres):
             component.stop()
 
-    def service_env(self, bootstrap: str | None = None) -> dict[str, str]:
+    def service_env(self) -> dict[str, str]:
         """The environment that points a Keel service at this infrastructure."""
         env = {
-            "KEEL_KAFKA_BOOTSTRAP": bootstrap or self.kafka.bootstrap,
-            "KEEL_KAFKA_PROFILE": "tansu" if bootstrap is None else "kafka",
+            "KEEL_KAFKA_BOOTSTRAP": self.kafka.bootstrap,
+            "KEEL_KAFKA_PROFILE": self.broker_profile,
             "KEEL_VAULT_ADDR": self.openbao.address,
         }
         for service in SERVICES:
@@ -151,10 +162,10 @@ class Stack:
         StackState(
             supervisor_pid=os.getpid(),
             gateway_url=self.gateway_url,
-            pids={p.name: p.pid or 0 for p in self.services}
-            | {
-                "postgres": self.infra.postgres.process.pid or 0,
-                "tansu": self.infra.kafka.process.pid or 0,
+            pids={
+                p.name: p.pid
+                for p in (*self.services, self.infra.postgres.process, self.infra.kafka.process)
+                if p is not None and p.pid is not None
             },
         ).save(self.home)
 

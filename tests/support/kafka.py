@@ -1,0 +1,136 @@
+"""Small helpers to look at the broker the way an operator would: raw records on topics."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from faststream.kafka import KafkaBroker
+
+from keel_common.bus.broker import make_broker
+from keel_common.bus.topics import DEAD_LETTERS, TopicSpec, ensure_topics
+from keel_common.settings import BusSettings
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+async def read_records(
+    settings: BusSettings,
+    topic: str,
+    *,
+    until: Callable[[list[ConsumerRecord[bytes, bytes]]], bool],
+    timeout: float = 15.0,
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every record of `topic` from the beginning, until `until(records)` or the timeout."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=settings.bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        fetch_max_wait_ms=20,
+    )
+    await consumer.start()
+    records: list[ConsumerRecord[bytes, bytes]] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while not until(records) and time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=200)
+            for part in batch.values():
+                records.extend(part)
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def dead_letters_for(
+    settings: BusSettings, source_topic: str, *, count: int = 1, timeout: float = 15.0
+) -> list[ConsumerRecord[bytes, bytes]]:
+    def mine(records: list[ConsumerRecord[bytes, bytes]]) -> list[ConsumerRecord[bytes, bytes]]:
+        return [r for r in records if header(r, "keel-dlq-source").startswith(f"{source_topic}/")]
+
+    records = await read_records(
+        settings, DEAD_LETTERS, until=lambda rs: len(mine(rs)) >= count, timeout=timeout
+    )
+    return mine(records)
+
+
+def header(record: ConsumerRecord[bytes, bytes], name: str) -> str:
+    for key, value in record.headers:
+        if key == name:
+            return value.decode()
+    return ""
+
+
+async def publish_raw(
+    settings: BusSettings,
+    topic: str,
+    value: bytes,
+    headers: dict[str, str] | None = None,
+) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap)
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            topic, value, headers=[(k, v.encode()) for k, v in (headers or {}).items()]
+        )
+    finally:
+        await producer.stop()
+
+
+@asynccontextmanager
+async def running_broker(
+    settings: BusSettings, *, topics: list[str], setup: Callable[[KafkaBroker], None]
+) -> AsyncIterator[KafkaBroker]:
+    """A FastStream broker with the subscribers `setup` registers, started and then
+    stopped; the topics are created first, as a service's start-up does."""
+    await ensure_topics(settings, [TopicSpec(t, 3) for t in topics] + [TopicSpec(DEAD_LETTERS, 1)])
+    broker = make_broker(settings, client_id=unique("test"))
+    setup(broker)
+    await broker.start()
+    try:
+        yield broker
+    finally:
+        await broker.stop()
+
+
+async def eventually(check: Callable[[], object], timeout: float = 15.0) -> None:
+    """Await until `check()` (sync or async) is truthy; fail with the last value."""
+    deadline = time.monotonic() + timeout
+    last: object = None
+    while time.monotonic() < deadline:
+        last = check()
+        if asyncio.iscoroutine(last):
+            last = await last
+        if last:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"condition not met within {timeout}s (last value: {last!r})")
+
+
+async def group_has_consumed_everything(settings: BusSettings, group: str, topic: str) -> bool:
+    """True when `group` has committed offsets at the end of every partition of `topic`.
+
+    Asked through a consumer that names the group but never joins it (`committed()` only
+    talks to the coordinator), so the group's members are not rebalanced.
+    """
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.bootstrap, group_id=group, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
+        ends = await consumer.end_offsets(partitions)
+        for partition, end in ends.items():
+            committed = await consumer.committed(partition)
+            if end > 0 and (committed is None or committed < end):
+                return False
+        return bool(partitions)
+    finally:
+        await consumer.stop()
