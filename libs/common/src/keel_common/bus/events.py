@@ -18,6 +18,7 @@ from faststream.middlewares import AckPolicy
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from keel_common.bus.broker import group_timing
 from keel_common.bus.dead_letters import send_to_dead_letters
 from keel_common.bus.tracing import TRACEPARENT, continue_trace, reset_trace
 from keel_common.contracts.base import Envelope
@@ -70,6 +71,7 @@ def subscribe_events(
         group_id=group_id,
         auto_offset_reset="earliest",
         fetch_max_wait_ms=settings.fetch_max_wait_ms,
+        **group_timing(settings),
         # Commit after the handler; if even the DLQ publish fails we raise and the record is
         # sought back and redelivered rather than lost.
         ack_policy=AckPolicy.NACK_ON_ERROR,

@@ -20,6 +20,7 @@ from faststream.middlewares import AckPolicy
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from keel_common.bus.broker import group_timing
 from keel_common.bus.dead_letters import send_to_dead_letters
 from keel_common.bus.topics import rpc_topic
 from keel_common.bus.tracing import TRACEPARENT, continue_trace, outgoing_traceparent, reset_trace
@@ -112,6 +113,7 @@ class RpcRouter:
             rpc_topic(self.service),
             group_id=group_id,
             fetch_max_wait_ms=settings.fetch_max_wait_ms,
+        **group_timing(settings),
             # Requests past their deadline are dropped, so replaying one after a crash is
             # never useful: commit on receipt and work on several at once.
             ack_policy=AckPolicy.ACK_FIRST,
