@@ -45,7 +45,7 @@ test-kafka: install
 lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy libs services
+	$(VENV)/bin/mypy libs services tests bench
 
 format: install
 	$(VENV)/bin/ruff format .

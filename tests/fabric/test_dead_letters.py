@@ -9,7 +9,14 @@ from keel_common.bus.events import subscribe_events
 from keel_common.contracts.base import Envelope
 from keel_common.settings import BusSettings
 from tests.support.contracts import Counted
-from tests.support.kafka import dead_letters_for, eventually, header, publish_raw, running_broker, unique
+from tests.support.kafka import (
+    dead_letters_for,
+    eventually,
+    header,
+    publish_raw,
+    running_broker,
+    unique,
+)
 
 pytestmark = pytest.mark.broker
 

@@ -64,7 +64,7 @@ async def dead_letters_for(
 def header(record: ConsumerRecord[bytes, bytes], name: str) -> str:
     for key, value in record.headers:
         if key == name:
-            return value.decode()
+            return bytes(value).decode()
     return ""
 
 

@@ -1,6 +1,6 @@
 """The outbox relay in its own process, so a test can SIGKILL it mid-batch.
 
-    python -m tests.support.relay_process BATCH_SIZE
+python -m tests.support.relay_process BATCH_SIZE
 """
 
 from __future__ import annotations

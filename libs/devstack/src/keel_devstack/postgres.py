@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import pwd
+import re
 import secrets
 import stat
 import subprocess
@@ -39,7 +40,14 @@ def _ensure_system_user() -> str:
         pwd.getpwnam(SYSTEM_USER)
     except KeyError:
         subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SYSTEM_USER],
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                SYSTEM_USER,
+            ],
             check=True,
             capture_output=True,
         )
@@ -134,6 +142,8 @@ class EmbeddedPostgres:
 
     def create_database(self, name: str) -> None:
         """Create `name` unless it exists."""
+        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
+            raise ValueError(f"not a safe database name: {name!r}")
         env = {**os.environ, "PGPASSWORD": self.password}
         psql = [
             str(POSTGRES_BIN_PATH / "psql"),
@@ -141,7 +151,7 @@ class EmbeddedPostgres:
             "-v", "ON_ERROR_STOP=1", "-tA",
         ]  # fmt: skip
         exists = subprocess.run(
-            [*psql, "-c", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+            [*psql, "-c", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],  # noqa: S608 (validated above)
             capture_output=True, text=True, env=env, check=True,
         )  # fmt: skip
         if exists.stdout.strip() != "1":

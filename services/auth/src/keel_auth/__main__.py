@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from keel_common.service import run_service
 from keel_auth.app import create_runtime
+from keel_common.service import run_service
 
 
 def main() -> None:

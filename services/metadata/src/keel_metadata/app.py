@@ -12,4 +12,3 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def create_runtime(settings: MetadataSettings | None = None) -> ServiceRuntime:
     return ServiceRuntime("metadata", settings or MetadataSettings(), MIGRATIONS)
-

@@ -12,4 +12,3 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def create_runtime(settings: SecretsSettings | None = None) -> ServiceRuntime:
     return ServiceRuntime("secrets", settings or SecretsSettings(), MIGRATIONS)
-

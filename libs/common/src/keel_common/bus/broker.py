@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, NamedTuple
 
 from faststream.kafka import KafkaBroker
 from faststream.security import SASLScram512
@@ -23,7 +23,12 @@ def client_security_kwargs(settings: BusSettings) -> dict[str, Any]:
     }
 
 
-def group_timing(settings: BusSettings) -> dict[str, int]:
+class GroupTiming(NamedTuple):
+    session_timeout_ms: int
+    heartbeat_interval_ms: int
+
+
+def group_timing(settings: BusSettings) -> GroupTiming:
     """Consumer-group session settings for subscribers.
 
     Tansu answers a JoinGroup only after half the session timeout, so Kafka's 10 s default
@@ -32,8 +37,8 @@ def group_timing(settings: BusSettings) -> dict[str, int]:
     which tolerates a busy event loop better.
     """
     if settings.profile == "tansu":
-        return {"session_timeout_ms": 3000, "heartbeat_interval_ms": 1000}
-    return {"session_timeout_ms": 10000, "heartbeat_interval_ms": 3000}
+        return GroupTiming(session_timeout_ms=3000, heartbeat_interval_ms=1000)
+    return GroupTiming(session_timeout_ms=10000, heartbeat_interval_ms=3000)
 
 
 def make_broker(settings: BusSettings, client_id: str) -> KafkaBroker:

@@ -66,12 +66,14 @@ def subscribe_events(
         finally:
             reset_trace(token)
 
+    timing = group_timing(settings)
     broker.subscriber(
         *topics,
         group_id=group_id,
         auto_offset_reset="earliest",
         fetch_max_wait_ms=settings.fetch_max_wait_ms,
-        **group_timing(settings),
+        session_timeout_ms=timing.session_timeout_ms,
+        heartbeat_interval_ms=timing.heartbeat_interval_ms,
         # Commit after the handler; if even the DLQ publish fails we raise and the record is
         # sought back and redelivered rather than lost.
         ack_policy=AckPolicy.NACK_ON_ERROR,

@@ -9,6 +9,7 @@ anything else is logged here and answered as a bare 500, never with its tracebac
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -101,26 +102,47 @@ class RpcRouter:
     def bind(self, broker: KafkaBroker, settings: BusSettings) -> None:
         """Subscribe this router to the service's request topic."""
         group_id = f"keel-{self.service}"
+        # FastStream runs one handler at a time per partition; a request that waits on its
+        # database must not hold up the next one, so each runs as its own task, with at
+        # most `rpc_concurrency` in flight (the consume loop waits for a free slot).
+        slots = asyncio.Semaphore(settings.rpc_concurrency)
+        in_flight: set[asyncio.Task[None]] = set()
+
+        def finished(task: asyncio.Task[None]) -> None:
+            in_flight.discard(task)
+            slots.release()
 
         async def on_request(message: KafkaMessage) -> None:
-            token = continue_trace(message.headers.get(TRACEPARENT))
-            try:
-                await self._answer(broker, message, group_id)
-            finally:
-                reset_trace(token)
+            await slots.acquire()
+            task = asyncio.create_task(self._answer_safely(broker, message, group_id))
+            in_flight.add(task)
+            task.add_done_callback(finished)
 
+        timing = group_timing(settings)
         broker.subscriber(
             rpc_topic(self.service),
             group_id=group_id,
             fetch_max_wait_ms=settings.fetch_max_wait_ms,
-        **group_timing(settings),
+            session_timeout_ms=timing.session_timeout_ms,
+            heartbeat_interval_ms=timing.heartbeat_interval_ms,
             # Requests past their deadline are dropped, so replaying one after a crash is
-            # never useful: commit on receipt and work on several at once.
+            # never useful: commit on receipt.
             ack_policy=AckPolicy.ACK_FIRST,
-            max_workers=settings.rpc_concurrency,
             no_reply=True,
             title=f"{group_id}:rpc",
         )(on_request)
+
+    async def _answer_safely(
+        self, broker: KafkaBroker, message: KafkaMessage, consumer: str
+    ) -> None:
+        token = continue_trace(message.headers.get(TRACEPARENT))
+        try:
+            await self._answer(broker, message, consumer)
+        except Exception:
+            # Only the reply publish can get here; the caller will see a timeout.
+            log.exception("rpc reply failed", consumer=consumer)
+        finally:
+            reset_trace(token)
 
     async def _answer(self, broker: KafkaBroker, message: KafkaMessage, consumer: str) -> None:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -49,16 +50,17 @@ async def ensure_topics(settings: BusSettings, specs: Iterable[TopicSpec]) -> No
     try:
         existing = set(await admin.list_topics())
         missing = [
-            NewTopic(s.name, num_partitions=s.partitions, replication_factor=1, topic_configs=s.config)
+            NewTopic(
+                s.name, num_partitions=s.partitions, replication_factor=1, topic_configs=s.config
+            )
             for s in specs
             if s.name not in existing
         ]
         if not missing:
             return
-        try:
+        # Another instance may win the race; the topic is there, which is all we need.
+        with contextlib.suppress(TopicAlreadyExistsError):
             await admin.create_topics(missing)
-        except TopicAlreadyExistsError:
-            pass  # another instance won the race; the topic is there, which is all we need
     finally:
         await admin.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Self, TypeVar
@@ -86,7 +87,7 @@ class Envelope(BaseModel):
         fields.update(overrides)
         return Envelope.wrap(payload, **fields)
 
-    def open(self, contract: type[C]) -> C:
+    def open(self, contract: builtins.type[C]) -> C:
         """Validate the payload as `contract`; raises pydantic.ValidationError if it is not."""
         return contract.model_validate(self.payload)
 

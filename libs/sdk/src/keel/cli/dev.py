@@ -7,9 +7,12 @@ import os
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from keel_devstack.stack import StackSettings
 
 app = typer.Typer(help="Run Keel locally: Postgres, a Kafka broker, OpenBao and the services.")
 
@@ -23,7 +26,7 @@ Home = Annotated[
 ]
 
 
-def _settings(home: Path | None) -> object:
+def _settings(home: Path | None) -> StackSettings:
     try:
         from keel_devstack.stack import StackSettings
     except ImportError:
@@ -36,10 +39,9 @@ def _settings(home: Path | None) -> object:
 def up(home: Home = None) -> None:
     """Start the whole stack in the foreground; Ctrl-C stops it cleanly."""
     from keel_devstack.process import ComponentError
-    from keel_devstack.stack import Stack, StackSettings, wait_for_signal
+    from keel_devstack.stack import Stack, wait_for_signal
 
     settings = _settings(home)
-    assert isinstance(settings, StackSettings)
     stack = Stack(settings)
     typer.echo(f"Starting Keel (data in {settings.home}) ...")
     try:
@@ -71,10 +73,9 @@ def up(home: Home = None) -> None:
 @app.command()
 def down(home: Home = None) -> None:
     """Stop a stack started with `keel dev up` (from another terminal)."""
-    from keel_devstack.stack import StackSettings, stop_running_stack
+    from keel_devstack.stack import stop_running_stack
 
     settings = _settings(home)
-    assert isinstance(settings, StackSettings)
     if not stop_running_stack(settings.home):
         typer.echo("No Keel stack is running here.")
         raise typer.Exit(EXIT_NOT_RUNNING)
@@ -87,10 +88,9 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Show whether the stack runs and what each service reports."""
-    from keel_devstack.stack import StackSettings, StackState
+    from keel_devstack.stack import StackState
 
     settings = _settings(home)
-    assert isinstance(settings, StackSettings)
     state = StackState.load(settings.home)
     if state is None or not _alive(state.supervisor_pid):
         if as_json:
@@ -121,7 +121,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _health(url: str) -> dict[str, object] | None:
+def _health(url: str) -> dict[str, Any] | None:
     try:
         with urllib.request.urlopen(f"{url}/api/v1/health", timeout=5) as response:
             return dict(json.load(response))

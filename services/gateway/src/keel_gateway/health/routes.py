@@ -62,7 +62,10 @@ async def fabric_health(client: RpcClient, config: GatewaySettings) -> Health:
     results = await asyncio.gather(
         *(_ping(client, s, config.health_timeout_s) for s in config.services)
     )
-    services = {"gateway": ServiceHealth(status="ok"), **dict(zip(config.services, results, strict=True))}
+    services = {
+        "gateway": ServiceHealth(status="ok"),
+        **dict(zip(config.services, results, strict=True)),
+    }
     healthy = all(s.status == "ok" for s in services.values())
     return Health(status="ok" if healthy else "degraded", services=services)
 

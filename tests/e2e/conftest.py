@@ -1,0 +1,44 @@
+"""The four services as real processes against the session's infrastructure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from keel_devstack.process import ManagedProcess, free_port
+from keel_devstack.stack import SERVICES, Infrastructure, gateway_healthy, service_process
+
+
+@dataclass
+class RunningServices:
+    infra: Infrastructure
+    gateway_url: str
+    processes: dict[str, ManagedProcess]
+    env: dict[str, str]
+
+    def restart(self, name: str) -> ManagedProcess:
+        process = service_process(name, self.infra.postgres.home.parent, self.env)
+        process.start()
+        self.processes[name] = process
+        return process
+
+
+@pytest.fixture(scope="session")
+def services(infra: Infrastructure) -> Iterator[RunningServices]:
+    port = free_port()
+    env = {
+        **infra.service_env(),
+        "KEEL_GATEWAY_PORT": str(port),
+        "KEEL_GATEWAY_HEALTH_TIMEOUT_S": "1",
+    }
+    running = RunningServices(infra, f"http://127.0.0.1:{port}", {}, env)
+    for name in (*SERVICES, "gateway"):
+        running.restart(name)
+    try:
+        running.processes["gateway"].wait_ready(lambda: gateway_healthy(running.gateway_url), 90)
+        yield running
+    finally:
+        for process in running.processes.values():
+            process.stop()
