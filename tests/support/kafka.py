@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from faststream.kafka import KafkaBroker
 
 from keel_common.bus.broker import make_broker
@@ -123,9 +124,15 @@ async def group_has_consumed_everything(settings: BusSettings, group: str, topic
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.bootstrap, group_id=group, enable_auto_commit=False
     )
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap)
+    await admin.start()
+    try:
+        [description] = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    partitions = [TopicPartition(topic, p["partition"]) for p in description["partitions"]]
     await consumer.start()
     try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
         ends = await consumer.end_offsets(partitions)
         for partition, end in ends.items():
             committed = await consumer.committed(partition)

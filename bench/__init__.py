@@ -1,0 +1,1 @@
+"""Keel benchmarks: `make bench` (or `python -m bench`) prints their results as tables."""
