@@ -21,7 +21,7 @@ class BusSettings(BaseSettings):
     # `tansu` refuses InitProducerId, so idempotence must be off there; Apache Kafka gets it.
     profile: BrokerProfile = "tansu"
     # Per-hop wait for an empty fetch. Kafka's 500 ms default would be the floor of every RPC.
-    fetch_max_wait_ms: int = Field(default=5, ge=0, le=500)
+    fetch_max_wait_ms: int = Field(default=5, ge=1, le=500)
     rpc_timeout_s: float = Field(default=5.0, gt=0)
     rpc_concurrency: int = Field(default=16, ge=1, le=256)
     # Bounded in-process retries for an event handler before the record goes to the DLQ.
