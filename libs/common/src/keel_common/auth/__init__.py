@@ -1,0 +1,1 @@
+"""Principal and token verification helpers shared by the gateway and the services."""
