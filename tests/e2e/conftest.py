@@ -28,12 +28,15 @@ class RunningServices:
 @pytest.fixture(scope="session")
 def services(infra: Infrastructure) -> Iterator[RunningServices]:
     port = free_port()
+    url = f"http://127.0.0.1:{port}"
     env = {
-        **infra.service_env(),
+        **infra.service_env(url),
         "KEEL_GATEWAY_PORT": str(port),
         "KEEL_GATEWAY_HEALTH_TIMEOUT_S": "1",
+        # Tests that change permissions must see the change at once.
+        "KEEL_GATEWAY_PERMISSION_CACHE_TTL_S": "0",
     }
-    running = RunningServices(infra, f"http://127.0.0.1:{port}", {}, env)
+    running = RunningServices(infra, url, {}, env)
     for name in (*SERVICES, "gateway"):
         running.restart(name)
     try:

@@ -106,6 +106,16 @@ class ServiceTimeout(KeelError):
     title = "A Keel service did not answer in time"
 
 
+class FailAfterCommit(Exception):
+    """Raised by a handler whose writes must be kept although the caller gets `error`,
+    e.g. the failed-attempt counter of a refused login. The unit of work commits, then
+    the error is answered."""
+
+    def __init__(self, error: KeelError) -> None:
+        super().__init__(error.detail)
+        self.error = error
+
+
 class RemoteError(KeelError):
     """A problem another service answered with, re-raised on the caller's side unchanged."""
 

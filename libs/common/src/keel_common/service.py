@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -64,7 +64,15 @@ class ServiceRuntime:
             TopicSpec(DEAD_LETTERS, 1),
             *(extra_topics or []),
         ]
+        self._startup_tasks: list[Callable[[], Awaitable[None]]] = []
         self._register_ping()
+        # Subscribing only registers the handler; the router's table is read per message,
+        # so domains may add methods after this.
+        self.router.bind(self.broker, self.bus_settings)
+
+    def on_startup(self, task: Callable[[], Awaitable[None]]) -> None:
+        """Run `task` at start, after migrations, before the first request is consumed."""
+        self._startup_tasks.append(task)
 
     def _register_ping(self) -> None:
         release = package_version(f"keel-{self.service}")
@@ -86,7 +94,8 @@ class ServiceRuntime:
             )
         # Topics first: a subscriber to a missing topic on Tansu waits for its metadata.
         await ensure_topics(self.bus_settings, self._topics)
-        self.router.bind(self.broker, self.bus_settings)
+        for task in self._startup_tasks:
+            await task()
         yield
         await self.relay.stop()
         await self.db.close()

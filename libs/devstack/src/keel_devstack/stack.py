@@ -23,6 +23,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from keel_devstack.apache_kafka import ApacheKafka
+from keel_devstack.credentials import StackCredentials
 from keel_devstack.openbao import OpenBao
 from keel_devstack.postgres import EmbeddedPostgres
 from keel_devstack.process import ComponentError, ManagedProcess, require_free_port
@@ -83,6 +84,7 @@ class Infrastructure:
             else ApacheKafka(home / "apache-kafka", settings.kafka_port)
         )
         self.openbao = OpenBao(home / "openbao", settings.openbao_port)
+        self.credentials = StackCredentials.load_or_create(home)
 
     def start(self) -> None:
         self.postgres.start()
@@ -95,9 +97,13 @@ class Infrastructure:
         for component in (self.openbao, self.kafka, self.postgres):
             component.stop()
 
-    def service_env(self) -> dict[str, str]:
-        """The environment that points a Keel service at this infrastructure."""
+    def service_env(self, gateway_url: str) -> dict[str, str]:
+        """The environment that points Keel's services at this infrastructure."""
         env = {
+            **self.credentials.service_env(),
+            # Tokens name the gateway as their issuer; both sides must agree.
+            "KEEL_AUTH_ISSUER": gateway_url,
+            "KEEL_GATEWAY_ISSUER": gateway_url,
             "KEEL_KAFKA_BOOTSTRAP": self.kafka.bootstrap,
             "KEEL_KAFKA_PROFILE": self.broker_profile,
             "KEEL_VAULT_ADDR": self.openbao.address,
@@ -150,7 +156,7 @@ class Stack:
         self.check_ports()
         self.infra.start()
         env = {
-            **self.infra.service_env(),
+            **self.infra.service_env(self.gateway_url),
             "KEEL_GATEWAY_PORT": str(self.settings.gateway_port),
         }
         for service in (*SERVICES, "gateway"):

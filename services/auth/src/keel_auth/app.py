@@ -4,11 +4,39 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from keel_auth.identity import handlers as identity_handlers
+from keel_auth.identity.service import bootstrap_admin
+from keel_auth.keys import handlers as keys_handlers
+from keel_auth.keys.service import KeyService
+from keel_auth.rbac import handlers as rbac_handlers
+from keel_auth.sessions import handlers as sessions_handlers
+from keel_auth.sessions.service import AUDIT_TOPIC, SessionService
 from keel_auth.settings import AuthSettings
+from keel_common.bus.topics import TopicSpec
+from keel_common.crypto.at_rest import KeyEncryptionKey
 from keel_common.service import ServiceRuntime
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_runtime(settings: AuthSettings | None = None) -> ServiceRuntime:
-    return ServiceRuntime("auth", settings or AuthSettings(), MIGRATIONS)
+    settings = settings or AuthSettings()
+    runtime = ServiceRuntime("auth", settings, MIGRATIONS, extra_topics=[TopicSpec(AUDIT_TOPIC, 3)])
+    kek = KeyEncryptionKey.from_text(settings.key_encryption_key.get_secret_value())
+    keys = KeyService(kek, settings.access_token_ttl_s)
+    sessions = SessionService(settings, keys)
+
+    keys_handlers.register(runtime.router, keys)
+    sessions_handlers.register(runtime.router, keys, sessions)
+    identity_handlers.register(runtime.router)
+    rbac_handlers.register(runtime.router)
+
+    async def prepare() -> None:
+        async with runtime.db.transaction() as session:
+            await keys.ensure_keys(session)
+            email, password = settings.bootstrap_admin_email, settings.bootstrap_admin_password
+            if email and password:
+                await bootstrap_admin(session, email, password.get_secret_value())
+
+    runtime.on_startup(prepare)
+    return runtime

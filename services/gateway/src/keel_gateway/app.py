@@ -15,8 +15,13 @@ from keel_common.bus.tracing import TRACEPARENT, continue_trace, reset_trace
 from keel_common.logging import configure_logging
 from keel_common.settings import BusSettings
 from keel_gateway import problems
+from keel_gateway.auth.permissions import PermissionCache
+from keel_gateway.auth.principal import make_verifier
+from keel_gateway.auth.routes import router as auth_router
+from keel_gateway.auth.sealing import AuthSealingKey
 from keel_gateway.health.routes import router as health_router
 from keel_gateway.settings import GatewaySettings
+from keel_gateway.workspaces.routes import router as workspaces_router
 
 
 def create_app(
@@ -34,6 +39,9 @@ def create_app(
         await client.start()
         app.state.rpc = client
         app.state.settings = settings
+        app.state.verifier = make_verifier(client, settings)
+        app.state.permissions = PermissionCache(client, settings.permission_cache_ttl_s)
+        app.state.auth_sealing_key = AuthSealingKey(client)
         try:
             yield
         finally:
@@ -65,4 +73,6 @@ def create_app(
         return response
 
     app.include_router(health_router)
+    app.include_router(auth_router)
+    app.include_router(workspaces_router)
     return app

@@ -14,3 +14,8 @@ class GatewaySettings(BaseSettings):
     # The services `/api/v1/health` asks; each answers `ping` over Kafka.
     services: list[str] = ["auth", "secrets", "metadata"]
     health_timeout_s: float = Field(default=2.0, gt=0)
+    # Must match the auth service's: tokens are verified against them.
+    issuer: str = "http://127.0.0.1:8080"
+    audience: str = "keel-api"
+    # How long effective permissions are cached per (principal, scope).
+    permission_cache_ttl_s: float = Field(default=5.0, ge=0)

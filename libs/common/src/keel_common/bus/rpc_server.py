@@ -28,7 +28,7 @@ from keel_common.bus.tracing import TRACEPARENT, continue_trace, outgoing_tracep
 from keel_common.contracts.base import Contract, Envelope
 from keel_common.contracts.rpc import RpcReply
 from keel_common.db.database import Database
-from keel_common.errors import InvalidInput, KeelError, field_issues, summarize
+from keel_common.errors import FailAfterCommit, InvalidInput, KeelError, field_issues, summarize
 from keel_common.logging import get_logger
 from keel_common.settings import BusSettings
 
@@ -82,6 +82,7 @@ class RpcRouter:
         if entry is None:
             return _problem_reply(InvalidInput(f"{self.service} has no method {envelope.type!r}"))
         contract, handler = entry
+        failure: KeelError | None = None
         try:
             request = envelope.open(contract)
         except ValidationError as exc:
@@ -91,7 +92,12 @@ class RpcRouter:
                 result = await handler(request, RpcContext(envelope, None))
             else:
                 async with self._db.transaction() as session:
-                    result = await handler(request, RpcContext(envelope, session))
+                    try:
+                        result = await handler(request, RpcContext(envelope, session))
+                    except FailAfterCommit as kept:
+                        failure = kept.error  # leaving the block normally commits
+            if failure is not None:
+                return _problem_reply(failure)
         except KeelError as exc:
             return _problem_reply(exc)
         except Exception:

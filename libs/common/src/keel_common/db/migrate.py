@@ -31,7 +31,7 @@ async def upgrade_to_head_async(script_location: Path, url: str) -> None:
     await asyncio.to_thread(upgrade_to_head, script_location, url)
 
 
-def run_env(target_metadata: MetaData) -> None:
+def run_env(target_metadata: MetaData | list[MetaData]) -> None:
     """The body of every service's `migrations/env.py`."""
     from alembic import context
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
-    from keel_devstack.stack import StackSettings
+    from keel_devstack.stack import Stack, StackSettings
 
 app = typer.Typer(help="Run Keel locally: Postgres, a Kafka broker, OpenBao and the services.")
 
@@ -59,7 +59,7 @@ def up(home: Home = None) -> None:
         f"  Health:   curl {stack.gateway_url}/api/v1/health\n"
         f"  API docs: {stack.gateway_url}/docs\n"
         f"  Logs:     {settings.home / 'logs'}\n"
-        f"  Sign-in:  arrives with the auth service; until then the API has no protected routes.\n"
+        f"  Sign in:  {_sign_in(stack)}\n"
         f"\nPress Ctrl-C to stop."
     )
     try:
@@ -109,6 +109,16 @@ def status(
     if report is None:
         typer.echo("  the gateway does not answer")
         raise typer.Exit(EXIT_FAILED)
+
+
+def _sign_in(stack: Stack) -> str:
+    credentials = stack.infra.credentials
+    if not credentials.generated_password:
+        return f"{credentials.admin_email} with the password you set"
+    return (
+        f"{credentials.admin_email} / {credentials.admin_password}  "
+        f"(generated; kept in {stack.home / 'credentials.json'})"
+    )
 
 
 def _alive(pid: int) -> bool:

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from keel_common.bus.rpc_client import RpcClient
 from keel_common.contracts.health import Ping, Pong
 from keel_common.errors import KeelError
+from keel_gateway.dependencies import Rpc, Settings
 from keel_gateway.settings import GatewaySettings
 
 router = APIRouter()
@@ -31,16 +32,6 @@ class ServiceHealth(BaseModel):
 class Health(BaseModel):
     status: Literal["ok", "degraded"]
     services: dict[str, ServiceHealth]
-
-
-def rpc(request: Request) -> RpcClient:
-    client: RpcClient = request.app.state.rpc
-    return client
-
-
-def settings(request: Request) -> GatewaySettings:
-    config: GatewaySettings = request.app.state.settings
-    return config
 
 
 async def _ping(client: RpcClient, service: str, timeout: float) -> ServiceHealth:
@@ -71,10 +62,7 @@ async def fabric_health(client: RpcClient, config: GatewaySettings) -> Health:
 
 
 @router.get("/api/v1/health", response_model=Health, tags=["health"])
-async def health(
-    client: Annotated[RpcClient, Depends(rpc)],
-    config: Annotated[GatewaySettings, Depends(settings)],
-) -> JSONResponse:
+async def health(client: Rpc, config: Settings) -> JSONResponse:
     """Every service answers `ping` over Kafka; 503 if any of them does not."""
     report = await fabric_health(client, config)
     return JSONResponse(report.model_dump(), status_code=200 if report.status == "ok" else 503)
@@ -87,10 +75,7 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", tags=["health"])
-async def readyz(
-    client: Annotated[RpcClient, Depends(rpc)],
-    config: Annotated[GatewaySettings, Depends(settings)],
-) -> JSONResponse:
+async def readyz(client: Rpc, config: Settings) -> JSONResponse:
     """Ready when the services it forwards to answer."""
     report = await fabric_health(client, config)
     body = {"status": "ready" if report.status == "ok" else "not-ready"}

@@ -1,0 +1,111 @@
+"""Messages of the auth service: login, tokens, keys, workspaces, authorization."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, ClassVar
+
+from pydantic import Field, StringConstraints
+
+from keel_common.contracts.base import Contract
+from keel_common.crypto.sealed import Sealed
+
+# Slugs name workspaces in URLs; a conservative alphabet keeps them safe everywhere.
+SLUG = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
+
+# An address, compared case-insensitively. Deliberately not RFC-strict or DNS-aware:
+# air-gapped installs use internal domains (`.local`, `.internal`) that public-email
+# validators refuse.
+Email = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        to_lower=True,
+        max_length=320,
+        pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$",
+    ),
+]
+
+
+class GetSealingKey(Contract):
+    """The auth service's public key for values sealed to it (passwords, refresh tokens)."""
+
+    TYPE: ClassVar[str] = "keel.auth.get_sealing_key"
+
+
+class SealingKey(Contract):
+    TYPE: ClassVar[str] = "keel.auth.sealing_key"
+    kid: str
+    public_key: str
+
+
+class PasswordLogin(Contract):
+    """Credentials never cross Kafka in the clear: the password is sealed to the auth
+    service, and the tokens come back sealed to `reply_key`, the gateway's one-use key."""
+
+    TYPE: ClassVar[str] = "keel.auth.password_login"
+    email: Email
+    password: Sealed
+    reply_key: str = Field(max_length=100)
+    source_ip: str | None = Field(default=None, max_length=64)
+
+
+class RefreshTokens(Contract):
+    TYPE: ClassVar[str] = "keel.auth.refresh"
+    refresh_token: Sealed
+    reply_key: str = Field(max_length=100)
+    source_ip: str | None = Field(default=None, max_length=64)
+
+
+class TokenPair(Contract):
+    TYPE: ClassVar[str] = "keel.auth.token_pair"
+    access_token: Sealed
+    refresh_token: Sealed
+    token_type: str = "Bearer"  # noqa: S105 (the OAuth2 token type, not a secret)
+    expires_in: int
+
+
+class GetJwks(Contract):
+    TYPE: ClassVar[str] = "keel.auth.get_jwks"
+
+
+class Jwks(Contract):
+    TYPE: ClassVar[str] = "keel.auth.jwks"
+    keys: list[dict[str, Any]]
+
+
+class CreateWorkspace(Contract):
+    TYPE: ClassVar[str] = "keel.auth.create_workspace"
+    name: str = Field(min_length=1, max_length=100)
+    slug: str = Field(pattern=SLUG)
+
+
+class ListWorkspaces(Contract):
+    TYPE: ClassVar[str] = "keel.auth.list_workspaces"
+
+
+class WorkspaceView(Contract):
+    TYPE: ClassVar[str] = "keel.auth.workspace"
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    name: str
+    slug: str
+    created_at: datetime
+
+
+class WorkspaceList(Contract):
+    TYPE: ClassVar[str] = "keel.auth.workspace_list"
+    items: list[WorkspaceView]
+
+
+class GetPermissions(Contract):
+    """Everything the envelope's actor may do in `workspace` (or the organization)."""
+
+    TYPE: ClassVar[str] = "keel.auth.get_permissions"
+    workspace: uuid.UUID | None = None
+
+
+class PermissionSet(Contract):
+    TYPE: ClassVar[str] = "keel.auth.permission_set"
+    permissions: list[str]

@@ -1,0 +1,1 @@
+"""Crypto helpers: values sealed to a recipient across Kafka, keys wrapped at rest."""

@@ -1,0 +1,1 @@
+"""Roles, role bindings and the question "may this principal do that here?"."""

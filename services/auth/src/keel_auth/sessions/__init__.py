@@ -1,0 +1,1 @@
+"""Signing in: password login, access tokens, rotating refresh tokens."""

@@ -1,0 +1,1 @@
+"""Authentication (bearer tokens), authorization (cached permissions), login routes."""

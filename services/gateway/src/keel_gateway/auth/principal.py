@@ -1,0 +1,52 @@
+"""Who is calling: the verified bearer token, as a typed FastAPI dependency."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from keel_common.auth.tokens import TokenVerifier
+from keel_common.bus.rpc_client import RpcClient
+from keel_common.contracts.auth import GetJwks, Jwks
+from keel_common.errors import Unauthenticated
+from keel_gateway.settings import GatewaySettings
+
+bearer = HTTPBearer(auto_error=False, description="A Keel access token")
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str  # `user:<id>`
+    organization_id: uuid.UUID
+
+
+def make_verifier(rpc: RpcClient, settings: GatewaySettings) -> TokenVerifier:
+    async def fetch_jwks() -> dict[str, Any]:
+        jwks = await rpc.call("auth", GetJwks(), Jwks)
+        return {"keys": jwks.keys}
+
+    return TokenVerifier(issuer=settings.issuer, audience=settings.audience, fetch_jwks=fetch_jwks)
+
+
+async def authenticate(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    if credentials is None:
+        raise Unauthenticated("send `Authorization: Bearer <token>`")
+    verifier: TokenVerifier = request.app.state.verifier
+    claims = await verifier.verify(credentials.credentials)
+    organization = (claims.model_extra or {}).get("org")
+    try:
+        organization_id = uuid.UUID(str(organization))
+    except ValueError:
+        raise Unauthenticated("the token names no organization") from None
+    request.state.principal = claims.sub
+    return Principal(subject=claims.sub, organization_id=organization_id)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(authenticate)]

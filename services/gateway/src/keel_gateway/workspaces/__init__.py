@@ -1,0 +1,1 @@
+"""Workspace routes, forwarded to the auth service."""

@@ -1,0 +1,51 @@
+"""Helpers for the auth journeys: users made through the auth service's own code."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+
+from keel_auth.identity import repository as identity
+from keel_auth.rbac import repository as bindings
+from keel_auth.sessions.passwords import hash_password
+from keel_common.db.database import Database
+from keel_devstack.stack import Infrastructure
+
+
+async def add_user(
+    infra: Infrastructure,
+    email: str,
+    password: str,
+    *,
+    org_role: str | None = None,
+    workspace_roles: dict[uuid.UUID, str] | None = None,
+) -> uuid.UUID:
+    """A user in the bootstrap admin's organization, with the given role bindings."""
+    db = Database(infra.postgres.url("keel_auth"), pool_size=1)
+    try:
+        async with db.transaction() as session:
+            admin = await identity.user_by_email(session, infra.credentials.admin_email)
+            assert admin is not None
+            user = await identity.add_user(
+                session, admin.organization_id, email, await hash_password(password)
+            )
+            subject = f"user:{user.id}"
+            if org_role:
+                await bindings.bind(session, subject, org_role, admin.organization_id)
+            for workspace, role in (workspace_roles or {}).items():
+                await bindings.bind(session, subject, role, admin.organization_id, workspace)
+            return user.id
+    finally:
+        await db.close()
+
+
+def login(base: str, email: str, password: str) -> dict[str, str]:
+    response = httpx.post(f"{base}/api/v1/auth/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    tokens: dict[str, str] = response.json()
+    return tokens
+
+
+def bearer(tokens: dict[str, str]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens['access_token']}"}

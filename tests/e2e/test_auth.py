@@ -1,0 +1,198 @@
+"""Signing in and workspaces through the gateway, on the real stack."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from keel_common.auth.tokens import TokenVerifier
+from keel_common.settings import BusSettings
+from tests.e2e.auth_support import add_user, bearer, login
+from tests.e2e.conftest import RunningServices
+from tests.support.kafka import read_records
+
+pytestmark = pytest.mark.broker
+
+
+def admin_tokens(services: RunningServices) -> dict[str, str]:
+    credentials = services.infra.credentials
+    return login(services.gateway_url, credentials.admin_email, credentials.admin_password)
+
+
+async def test_bootstrap_admin_signs_in_and_the_token_verifies_against_the_jwks(
+    services: RunningServices,
+) -> None:
+    tokens = admin_tokens(services)
+    assert tokens["token_type"] == "Bearer"
+    assert tokens["refresh_token"].startswith("keel_rt_")
+    discovery = httpx.get(f"{services.gateway_url}/.well-known/openid-configuration").json()
+    assert discovery["issuer"] == services.gateway_url
+
+    async def jwks() -> dict[str, Any]:
+        async with httpx.AsyncClient() as client:
+            response = await client.get(discovery["jwks_uri"])
+            body: dict[str, Any] = response.json()
+            return body
+
+    verifier = TokenVerifier(issuer=discovery["issuer"], audience="keel-api", fetch_jwks=jwks)
+    claims = await verifier.verify(tokens["access_token"])
+    assert claims.sub.startswith("user:")
+
+
+@pytest.mark.parametrize("email", ["admin@keel.local", "nobody@keel.local"])
+def test_wrong_credentials_are_a_401_that_does_not_say_which_part_was_wrong(
+    services: RunningServices, email: str
+) -> None:
+    response = httpx.post(
+        f"{services.gateway_url}/api/v1/auth/login",
+        json={"email": email, "password": "not-the-password"},
+    )
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == "the email or password is not correct"
+
+
+def test_login_input_is_validated_field_by_field(services: RunningServices) -> None:
+    response = httpx.post(
+        f"{services.gateway_url}/api/v1/auth/login", json={"email": "not-an-email"}
+    )
+    assert response.status_code == 422
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert fields == {"email", "password"}
+
+
+async def test_repeated_failures_lock_the_account(services: RunningServices) -> None:
+    email = f"lock-{uuid.uuid4().hex[:6]}@keel.local"
+    await add_user(services.infra, email, "right-password-123")
+    url = f"{services.gateway_url}/api/v1/auth/login"
+    for _ in range(5):
+        assert httpx.post(url, json={"email": email, "password": "wrong"}).status_code == 401
+    locked = httpx.post(url, json={"email": email, "password": "right-password-123"})
+    assert locked.status_code == 429
+    assert int(locked.headers["retry-after"]) > 0
+    assert locked.json()["type"].endswith("/too-many-attempts")
+
+
+def test_refresh_rotates_and_reuse_revokes_the_whole_family(services: RunningServices) -> None:
+    url = f"{services.gateway_url}/api/v1/auth/refresh"
+    first = admin_tokens(services)
+    second = httpx.post(url, json={"refresh_token": first["refresh_token"]})
+    assert second.status_code == 200
+    rotated = second.json()
+    assert rotated["refresh_token"] != first["refresh_token"]
+
+    reused = httpx.post(url, json={"refresh_token": first["refresh_token"]})
+    assert reused.status_code == 401
+    # The stolen-copy case: the legitimate holder's newer token dies with the family.
+    assert httpx.post(url, json={"refresh_token": rotated["refresh_token"]}).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "header",
+    [None, "Bearer not-a-jwt", "Basic YWRtaW46YWRtaW4="],
+)
+def test_requests_without_a_valid_token_are_401(
+    services: RunningServices, header: str | None
+) -> None:
+    headers = {"Authorization": header} if header else {}
+    response = httpx.get(f"{services.gateway_url}/api/v1/workspaces", headers=headers)
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_workspaces_are_created_by_admins_and_seen_by_their_members(
+    services: RunningServices,
+) -> None:
+    base = f"{services.gateway_url}/api/v1/workspaces"
+    admin = bearer(admin_tokens(services))
+    slug = f"ws-{uuid.uuid4().hex[:6]}"
+    created = httpx.post(base, json={"name": "Research", "slug": slug}, headers=admin)
+    assert created.status_code == 201, created.text
+    workspace = created.json()
+    assert workspace["slug"] == slug
+
+    duplicate = httpx.post(base, json={"name": "Again", "slug": slug}, headers=admin)
+    assert duplicate.status_code == 409
+    assert duplicate.json()["field"] == "slug"
+    invalid = httpx.post(base, json={"name": "x", "slug": "Not A Slug!"}, headers=admin)
+    assert invalid.status_code == 422
+    assert [e["field"] for e in invalid.json()["errors"]] == ["slug"]
+
+    other = httpx.post(base, json={"name": "Other", "slug": f"o-{slug}"}, headers=admin).json()
+    email = f"viewer-{uuid.uuid4().hex[:6]}@keel.local"
+    await add_user(
+        services.infra, email, "viewer-pass-123", org_role="member",
+        workspace_roles={uuid.UUID(workspace["id"]): "viewer"},
+    )  # fmt: skip
+    viewer = bearer(login(services.gateway_url, email, "viewer-pass-123"))
+    seen = {w["slug"] for w in httpx.get(base, headers=viewer).json()["items"]}
+    assert seen == {slug}
+    assert other["slug"] not in seen
+    forbidden = httpx.post(base, json={"name": "Mine", "slug": f"m-{slug}"}, headers=viewer)
+    assert forbidden.status_code == 403
+
+    everything = {w["slug"] for w in httpx.get(base, headers=admin).json()["items"]}
+    assert {slug, other["slug"]} <= everything
+
+
+async def test_no_password_or_token_ever_reaches_kafka(
+    services: RunningServices, bus_settings: BusSettings
+) -> None:
+    credentials = services.infra.credentials
+    tokens = admin_tokens(services)
+    refreshed = httpx.post(
+        f"{services.gateway_url}/api/v1/auth/refresh",
+        json={"refresh_token": tokens["refresh_token"]},
+    ).json()
+    needles = [
+        credentials.admin_password,
+        tokens["access_token"],
+        tokens["refresh_token"],
+        refreshed["refresh_token"],
+    ]
+    forms = [n.encode() for n in needles] + [base64.b64encode(n.encode()) for n in needles]
+
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bus_settings.bootstrap)
+    await admin.start()
+    try:
+        topics = [t for t in await admin.list_topics() if t.startswith("keel.")]
+    finally:
+        await admin.close()
+    assert "keel.rpc.auth" in topics
+    scanned = 0
+    for topic in topics:
+        records = await read_records(bus_settings, topic, until=lambda _: False, timeout=1.5)
+        for record in records:
+            scanned += 1
+            blob = (record.value or b"") + b"".join(v for _, v in record.headers)
+            for form in forms:
+                assert form not in blob, f"a credential was found on {topic}"
+    assert scanned > 0
+
+
+async def test_sign_ins_are_audited_without_credentials(
+    services: RunningServices, bus_settings: BusSettings
+) -> None:
+    credentials = services.infra.credentials
+    httpx.post(
+        f"{services.gateway_url}/api/v1/auth/login",
+        json={"email": credentials.admin_email, "password": "audit-wrong-password"},
+    )
+    admin_tokens(services)
+
+    def outcomes(records: list[Any]) -> set[str]:
+        import json
+
+        return {json.loads(r.value)["payload"]["outcome"] for r in records}
+
+    records = await read_records(
+        bus_settings, "keel.events.audit", until=lambda rs: {"success", "failure"} <= outcomes(rs)
+    )
+    assert {"success", "failure"} <= outcomes(records)
+    assert not any(b"audit-wrong-password" in r.value for r in records)
