@@ -7,6 +7,8 @@ reason; anything unexpected is logged with its traceback here and answered with 
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -48,16 +50,19 @@ async def on_keel_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    issues = [
-        FieldIssue(
-            # ("body", "name") → "name"; ("query", "limit") → "query.limit"
-            field=".".join(str(p) for p in e["loc"][1 if e["loc"][0] == "body" else 0 :])
-            or "<body>",
-            reason=e["msg"],
-        )
-        for e in exc.errors()
-    ]
-    return problem_response(request, InvalidInput(errors=issues).to_problem())
+    return problem_response(
+        request, InvalidInput(errors=[_issue(e) for e in exc.errors()]).to_problem()
+    )
+
+
+def _issue(error: dict[str, Any]) -> FieldIssue:
+    location = [str(p) for p in error["loc"]]
+    if error["type"] == "json_invalid":
+        # FastAPI puts the character offset where the field name would be.
+        return FieldIssue(field="<body>", reason=f"{error['msg']} at character {location[-1]}")
+    # ("body", "name") → "name"; ("query", "limit") → "query.limit"
+    field = ".".join(location[1:] if location[:1] == ["body"] else location)
+    return FieldIssue(field=field or "<body>", reason=error["msg"])
 
 
 async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
