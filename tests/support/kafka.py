@@ -141,3 +141,25 @@ async def group_has_consumed_everything(settings: BusSettings, group: str, topic
         return bool(partitions)
     finally:
         await consumer.stop()
+
+
+async def assert_absent_from_kafka(settings: BusSettings, secrets: list[str]) -> int:
+    """Read every `keel.*` topic from the beginning and fail if any record's value or
+    headers contain one of `secrets`, raw or base64. Returns how many records it read."""
+    import base64
+
+    forms = [s.encode() for s in secrets] + [base64.b64encode(s.encode()) for s in secrets]
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap)
+    await admin.start()
+    try:
+        topics = [t for t in await admin.list_topics() if t.startswith("keel.")]
+    finally:
+        await admin.close()
+    scanned = 0
+    for topic in topics:
+        for record in await read_records(settings, topic, until=lambda _: False, timeout=1.5):
+            scanned += 1
+            blob = (record.value or b"") + b"".join(bytes(v) for _, v in record.headers)
+            leaked = [f for f in forms if f in blob]
+            assert not leaked, f"a secret was found on {topic}"
+    return scanned

@@ -9,6 +9,8 @@ from keel_auth.identity.service import bootstrap_admin
 from keel_auth.keys import handlers as keys_handlers
 from keel_auth.keys.service import KeyService
 from keel_auth.rbac import handlers as rbac_handlers
+from keel_auth.service_accounts import handlers as service_accounts_handlers
+from keel_auth.service_accounts.service import AUTH_EVENTS
 from keel_auth.sessions import handlers as sessions_handlers
 from keel_auth.sessions.service import AUDIT_TOPIC, SessionService
 from keel_auth.settings import AuthSettings
@@ -21,7 +23,12 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def create_runtime(settings: AuthSettings | None = None) -> ServiceRuntime:
     settings = settings or AuthSettings()
-    runtime = ServiceRuntime("auth", settings, MIGRATIONS, extra_topics=[TopicSpec(AUDIT_TOPIC, 3)])
+    runtime = ServiceRuntime(
+        "auth",
+        settings,
+        MIGRATIONS,
+        extra_topics=[TopicSpec(AUDIT_TOPIC, 3), TopicSpec(AUTH_EVENTS, 3)],
+    )
     kek = KeyEncryptionKey.from_text(settings.key_encryption_key.get_secret_value())
     keys = KeyService(kek, settings.access_token_ttl_s)
     sessions = SessionService(settings, keys)
@@ -30,6 +37,7 @@ def create_runtime(settings: AuthSettings | None = None) -> ServiceRuntime:
     sessions_handlers.register(runtime.router, keys, sessions)
     identity_handlers.register(runtime.router)
     rbac_handlers.register(runtime.router)
+    service_accounts_handlers.register(runtime.router, keys)
 
     async def prepare() -> None:
         async with runtime.db.transaction() as session:

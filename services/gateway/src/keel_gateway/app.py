@@ -11,15 +11,19 @@ from fastapi import FastAPI, Request, Response
 
 from keel_common.bus.broker import make_broker
 from keel_common.bus.rpc_client import RpcClient
+from keel_common.bus.topics import TopicSpec, ensure_topics, events_topic
 from keel_common.bus.tracing import TRACEPARENT, continue_trace, reset_trace
 from keel_common.logging import configure_logging
 from keel_common.settings import BusSettings
 from keel_gateway import problems
+from keel_gateway.auth.api_keys import ApiKeyCache
 from keel_gateway.auth.permissions import PermissionCache
 from keel_gateway.auth.principal import make_verifier
+from keel_gateway.auth.revocations import subscribe_revocations
 from keel_gateway.auth.routes import router as auth_router
 from keel_gateway.auth.sealing import AuthSealingKey
 from keel_gateway.health.routes import router as health_router
+from keel_gateway.service_accounts.routes import router as service_accounts_router
 from keel_gateway.settings import GatewaySettings
 from keel_gateway.workspaces.routes import router as workspaces_router
 
@@ -34,14 +38,20 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         broker = make_broker(bus_settings, client_id="keel-gateway")
-        await broker.start()
         client = RpcClient(broker, bus_settings, caller="gateway")
+        sealing = AuthSealingKey(client)
+        permissions = PermissionCache(client, settings.permission_cache_ttl_s)
+        api_keys = ApiKeyCache(client, sealing, settings.api_key_cache_ttl_s)
+        subscribe_revocations(broker, bus_settings, api_keys, permissions)
+        await ensure_topics(bus_settings, [TopicSpec(events_topic("auth"), 3)])
+        await broker.start()
         await client.start()
         app.state.rpc = client
         app.state.settings = settings
         app.state.verifier = make_verifier(client, settings)
-        app.state.permissions = PermissionCache(client, settings.permission_cache_ttl_s)
-        app.state.auth_sealing_key = AuthSealingKey(client)
+        app.state.permissions = permissions
+        app.state.api_keys = api_keys
+        app.state.auth_sealing_key = sealing
         try:
             yield
         finally:
@@ -75,4 +85,5 @@ def create_app(
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(workspaces_router)
+    app.include_router(service_accounts_router)
     return app

@@ -19,3 +19,5 @@ class GatewaySettings(BaseSettings):
     audience: str = "keel-api"
     # How long effective permissions are cached per (principal, scope).
     permission_cache_ttl_s: float = Field(default=5.0, ge=0)
+    # How long a verified API key is trusted without asking again (revocations evict at once).
+    api_key_cache_ttl_s: float = Field(default=30.0, ge=0)

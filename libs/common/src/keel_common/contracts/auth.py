@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, StringConstraints
 
@@ -109,3 +109,79 @@ class GetPermissions(Contract):
 class PermissionSet(Contract):
     TYPE: ClassVar[str] = "keel.auth.permission_set"
     permissions: list[str]
+
+
+WorkspaceRole = Literal["viewer", "contributor", "developer", "admin"]
+
+
+class CreateServiceAccount(Contract):
+    TYPE: ClassVar[str] = "keel.auth.create_service_account"
+    workspace: uuid.UUID
+    name: str = Field(min_length=1, max_length=100)
+    role: WorkspaceRole = "viewer"
+
+
+class ListServiceAccounts(Contract):
+    TYPE: ClassVar[str] = "keel.auth.list_service_accounts"
+    workspace: uuid.UUID
+
+
+class ServiceAccountView(Contract):
+    TYPE: ClassVar[str] = "keel.auth.service_account"
+    id: uuid.UUID
+    workspace_id: uuid.UUID
+    name: str
+    active: bool
+    created_at: datetime
+
+
+class ServiceAccountList(Contract):
+    TYPE: ClassVar[str] = "keel.auth.service_account_list"
+    items: list[ServiceAccountView]
+
+
+class CreateApiKey(Contract):
+    TYPE: ClassVar[str] = "keel.auth.create_api_key"
+    workspace: uuid.UUID
+    service_account_id: uuid.UUID
+    name: str = Field(min_length=1, max_length=100)
+    expires_in_days: int | None = Field(default=None, ge=1, le=3650)
+    reply_key: str = Field(max_length=100)
+
+
+class ApiKeyCreated(Contract):
+    """The key itself is shown once, sealed to the requester; Keel keeps only its hash."""
+
+    TYPE: ClassVar[str] = "keel.auth.api_key_created"
+    id: uuid.UUID
+    name: str
+    key: Sealed
+    expires_at: datetime | None
+
+
+class RevokeApiKey(Contract):
+    TYPE: ClassVar[str] = "keel.auth.revoke_api_key"
+    workspace: uuid.UUID
+    service_account_id: uuid.UUID
+    key_id: uuid.UUID
+
+
+class ApiKeyRevoked(Contract):
+    """Also a domain event on `keel.events.auth`: gateways drop what they cached."""
+
+    TYPE: ClassVar[str] = "keel.auth.api_key_revoked"
+    key_id: uuid.UUID
+    service_account_id: uuid.UUID
+
+
+class VerifyApiKey(Contract):
+    TYPE: ClassVar[str] = "keel.auth.verify_api_key"
+    key: Sealed
+
+
+class ApiKeyIdentity(Contract):
+    TYPE: ClassVar[str] = "keel.auth.api_key_identity"
+    subject: str
+    organization_id: uuid.UUID
+    workspace_id: uuid.UUID
+    key_id: uuid.UUID

@@ -10,27 +10,39 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from keel_auth.identity import repository as identity
 from keel_auth.rbac import repository
 from keel_auth.rbac.roles import effective
+from keel_auth.service_accounts import repository as accounts
 from keel_common.errors import Forbidden, Unauthenticated
 
 
 @dataclass(frozen=True)
 class Principal:
-    subject: str  # `user:<id>`
+    subject: str  # `user:<id>` or `service_account:<id>`
     organization_id: uuid.UUID
+    # Service accounts are confined to their workspace; users are not.
+    workspace_id: uuid.UUID | None = None
 
 
 async def principal_of(session: AsyncSession, actor: str | None) -> Principal:
-    """The active user behind an envelope's actor; the gateway sets it after verifying."""
-    if actor is None or not actor.startswith("user:"):
-        raise Unauthenticated("no authenticated user")
+    """The active user or service account behind an envelope's actor (which the gateway
+    sets after verifying the caller's token or key)."""
+    kind, _, raw_id = (actor or "").partition(":")
     try:
-        user_id = uuid.UUID(actor.removeprefix("user:"))
+        subject_id = uuid.UUID(raw_id)
     except ValueError:
-        raise Unauthenticated("no authenticated user") from None
-    user = await identity.user_by_id(session, user_id)
-    if user is None or not user.active:
-        raise Unauthenticated("the user does not exist or is deactivated")
-    return Principal(subject=actor, organization_id=user.organization_id)
+        raise Unauthenticated("no authenticated principal") from None
+    if kind == "user":
+        user = await identity.user_by_id(session, subject_id)
+        if user is not None and user.active:
+            return Principal(subject=f"user:{user.id}", organization_id=user.organization_id)
+    elif kind == "service_account":
+        account = await accounts.account(session, subject_id)
+        if account is not None and account.active:
+            return Principal(
+                subject=f"service_account:{account.id}",
+                organization_id=account.organization_id,
+                workspace_id=account.workspace_id,
+            )
+    raise Unauthenticated("the principal does not exist or is deactivated")
 
 
 async def permissions(
@@ -38,6 +50,8 @@ async def permissions(
 ) -> frozenset[str]:
     """Effective permissions in `workspace_id` (organization-wide ones if None). A workspace
     of another organization grants nothing, whatever roles the principal holds at home."""
+    if principal.workspace_id is not None and workspace_id != principal.workspace_id:
+        return frozenset()
     if workspace_id is not None:
         workspace = await identity.workspace_by_id(session, workspace_id)
         if workspace is None or workspace.organization_id != principal.organization_id:

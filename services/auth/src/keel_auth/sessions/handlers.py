@@ -11,13 +11,15 @@ from keel_common.crypto.sealed import Sealed, seal_to_requester, unseal
 from keel_common.errors import InvalidInput
 
 
-def register(router: RpcRouter, keys: KeyService, sessions: SessionService) -> None:
-    async def opened(ctx: RpcContext, sealed: Sealed, context: str) -> str:
-        private = await keys.sealing_private(ctx.db(), sealed.kid)
-        if private is None:
-            raise InvalidInput("the value is sealed to an unknown key; fetch the sealing key again")
-        return unseal(sealed, private, context=context).decode()
+async def open_sealed(keys: KeyService, ctx: RpcContext, sealed: Sealed, context: str) -> str:
+    """A credential the gateway sealed to this service."""
+    private = await keys.sealing_private(ctx.db(), sealed.kid)
+    if private is None:
+        raise InvalidInput("the value is sealed to an unknown key; fetch the sealing key again")
+    return unseal(sealed, private, context=context).decode()
 
+
+def register(router: RpcRouter, keys: KeyService, sessions: SessionService) -> None:
     def sealed_pair(tokens: IssuedTokens, reply_key: str) -> TokenPair:
         return TokenPair(
             access_token=seal_to_requester(
@@ -31,12 +33,12 @@ def register(router: RpcRouter, keys: KeyService, sessions: SessionService) -> N
 
     @router.method(PasswordLogin)
     async def password_login(request: PasswordLogin, ctx: RpcContext) -> TokenPair:
-        password = await opened(ctx, request.password, PasswordLogin.TYPE)
+        password = await open_sealed(keys, ctx, request.password, PasswordLogin.TYPE)
         tokens = await sessions.password_login(ctx.db(), request.email, password, request.source_ip)
         return sealed_pair(tokens, request.reply_key)
 
     @router.method(RefreshTokens)
     async def refresh(request: RefreshTokens, ctx: RpcContext) -> TokenPair:
-        token = await opened(ctx, request.refresh_token, RefreshTokens.TYPE)
+        token = await open_sealed(keys, ctx, request.refresh_token, RefreshTokens.TYPE)
         tokens = await sessions.refresh(ctx.db(), token, request.source_ip)
         return sealed_pair(tokens, request.reply_key)

@@ -45,6 +45,20 @@ class PermissionCache:
             del self._entries[key]
 
 
+def require_workspace(needed: str) -> Callable[..., Awaitable[Principal]]:
+    """A dependency: the caller must hold `needed` in the `workspace_id` of the path."""
+
+    async def check(
+        request: Request, workspace_id: uuid.UUID, principal: CurrentPrincipal
+    ) -> Principal:
+        cache: PermissionCache = request.app.state.permissions
+        if needed not in await cache.of(principal, workspace_id):
+            raise Forbidden(f"missing permission {needed} in this workspace")
+        return principal
+
+    return check
+
+
 def require_org(needed: str) -> Callable[..., Awaitable[Principal]]:
     """A dependency: the caller must hold `needed` at organization scope."""
 

@@ -13,6 +13,7 @@ from keel_common.auth.tokens import TokenVerifier
 from keel_common.bus.rpc_client import RpcClient
 from keel_common.contracts.auth import GetJwks, Jwks
 from keel_common.errors import Unauthenticated
+from keel_gateway.auth.api_keys import API_KEY_PREFIX, ApiKeyCache
 from keel_gateway.settings import GatewaySettings
 
 bearer = HTTPBearer(auto_error=False, description="A Keel access token")
@@ -20,8 +21,10 @@ bearer = HTTPBearer(auto_error=False, description="A Keel access token")
 
 @dataclass(frozen=True)
 class Principal:
-    subject: str  # `user:<id>`
+    subject: str  # `user:<id>` or `service_account:<id>`
     organization_id: uuid.UUID
+    # API keys are confined to one workspace.
+    workspace_id: uuid.UUID | None = None
 
 
 def make_verifier(rpc: RpcClient, settings: GatewaySettings) -> TokenVerifier:
@@ -38,6 +41,11 @@ async def authenticate(
 ) -> Principal:
     if credentials is None:
         raise Unauthenticated("send `Authorization: Bearer <token>`")
+    if credentials.credentials.startswith(API_KEY_PREFIX):
+        api_keys: ApiKeyCache = request.app.state.api_keys
+        identity = await api_keys.verify(credentials.credentials)
+        request.state.principal = identity.subject
+        return Principal(identity.subject, identity.organization_id, identity.workspace_id)
     verifier: TokenVerifier = request.app.state.verifier
     claims = await verifier.verify(credentials.credentials)
     organization = (claims.model_extra or {}).get("org")

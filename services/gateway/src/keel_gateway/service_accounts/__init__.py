@@ -1,0 +1,1 @@
+"""Service account and API key routes, forwarded to the auth service."""
