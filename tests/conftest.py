@@ -70,3 +70,44 @@ async def fabric_db(infra: Infrastructure) -> AsyncIterator[tuple[Database, str]
     db = Database(url, pool_size=5)
     yield db, url
     await db.close()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real OpenID Connect provider process (`oidc-provider-mock`); yields its issuer."""
+    yield from _oidc_provider(tmp_path_factory.mktemp("idp"))
+
+
+@pytest.fixture(scope="session")
+def short_lived_oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The same provider, issuing tokens that expire after one second."""
+    yield from _oidc_provider(tmp_path_factory.mktemp("idp-short"), "--token-max-age", "1")
+
+
+def _oidc_provider(home: Path, *args: str) -> Iterator[str]:
+    import sys
+    import urllib.request
+
+    from keel_devstack.process import ManagedProcess
+
+    port = free_port()
+    process = ManagedProcess(
+        name="oidc-provider",
+        argv=[str(Path(sys.executable).parent / "oidc-provider-mock"), "--port", str(port), *args],
+        log_path=home / "idp.log",
+    )
+    issuer = f"http://127.0.0.1:{port}"
+
+    def ready() -> bool:
+        try:
+            with urllib.request.urlopen(f"{issuer}/.well-known/openid-configuration", timeout=1):
+                return True
+        except OSError:
+            return False
+
+    process.start()
+    try:
+        process.wait_ready(ready, timeout=30)
+        yield issuer
+    finally:
+        process.stop()

@@ -21,7 +21,9 @@ ALL_ML = set(ML)
 def expected(role: str, resource: Resource, action: Action) -> bool:
     """The policy in words, written independently of the tables it checks."""
     if role == "ws:admin":
-        return not (resource is R.WORKSPACE and action is A.CREATE)
+        return (
+            not (resource is R.WORKSPACE and action is A.CREATE) and resource is not R.ORGANIZATION
+        )
     if role == "org:admin":
         return True
     if role == "org:member":

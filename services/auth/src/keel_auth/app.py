@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
+
 from keel_auth.identity import handlers as identity_handlers
 from keel_auth.identity.service import bootstrap_admin
 from keel_auth.keys import handlers as keys_handlers
@@ -14,6 +16,9 @@ from keel_auth.service_accounts.service import AUTH_EVENTS
 from keel_auth.sessions import handlers as sessions_handlers
 from keel_auth.sessions.service import AUDIT_TOPIC, SessionService
 from keel_auth.settings import AuthSettings
+from keel_auth.sso import handlers as sso_handlers
+from keel_auth.sso.oidc import OidcClient
+from keel_auth.sso.service import SsoService
 from keel_common.bus.topics import TopicSpec
 from keel_common.crypto.at_rest import KeyEncryptionKey
 from keel_common.service import ServiceRuntime
@@ -33,7 +38,11 @@ def create_runtime(settings: AuthSettings | None = None) -> ServiceRuntime:
     keys = KeyService(kek, settings.access_token_ttl_s)
     sessions = SessionService(settings, keys)
 
+    oidc = OidcClient(httpx.AsyncClient(timeout=10.0))
+    sso = SsoService(oidc, kek, sessions)
+
     keys_handlers.register(runtime.router, keys)
+    sso_handlers.register(runtime.router, keys, sso)
     sessions_handlers.register(runtime.router, keys, sessions)
     identity_handlers.register(runtime.router)
     rbac_handlers.register(runtime.router)

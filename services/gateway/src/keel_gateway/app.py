@@ -22,6 +22,7 @@ from keel_gateway.auth.principal import make_verifier
 from keel_gateway.auth.revocations import subscribe_revocations
 from keel_gateway.auth.routes import router as auth_router
 from keel_gateway.auth.sealing import AuthSealingKey
+from keel_gateway.auth.sso_routes import router as sso_router
 from keel_gateway.health.routes import router as health_router
 from keel_gateway.service_accounts.routes import router as service_accounts_router
 from keel_gateway.settings import GatewaySettings
@@ -84,6 +85,7 @@ def create_app(
 
     app.include_router(health_router)
     app.include_router(auth_router)
+    app.include_router(sso_router)
     app.include_router(workspaces_router)
     app.include_router(service_accounts_router)
     return app

@@ -22,6 +22,8 @@ class Action(StrEnum):
 
 
 class Resource(StrEnum):
+    # Organization-level settings such as SSO; never granted by a workspace role.
+    ORGANIZATION = "organization"
     WORKSPACE = "workspace"
     MEMBER = "member"
     SERVICE_ACCOUNT = "service_account"
@@ -71,7 +73,9 @@ WORKSPACE_ROLES: dict[str, frozenset[str]] = {
     "viewer": _VIEWER,
     "contributor": _CONTRIBUTOR,
     "developer": _DEVELOPER,
-    "admin": EVERYTHING - {permission(Resource.WORKSPACE, Action.CREATE)},
+    "admin": EVERYTHING
+    - {permission(Resource.WORKSPACE, Action.CREATE)}
+    - _grant([Resource.ORGANIZATION], Action),
 }
 
 ORGANIZATION_ROLES: dict[str, frozenset[str]] = {

@@ -19,18 +19,20 @@ async def open_sealed(keys: KeyService, ctx: RpcContext, sealed: Sealed, context
     return unseal(sealed, private, context=context).decode()
 
 
-def register(router: RpcRouter, keys: KeyService, sessions: SessionService) -> None:
-    def sealed_pair(tokens: IssuedTokens, reply_key: str) -> TokenPair:
-        return TokenPair(
-            access_token=seal_to_requester(
-                tokens.access_token.encode(), reply_key, context=TokenPair.TYPE + ".access"
-            ),
-            refresh_token=seal_to_requester(
-                tokens.refresh_token.encode(), reply_key, context=TokenPair.TYPE + ".refresh"
-            ),
-            expires_in=tokens.expires_in,
-        )
+def sealed_pair(tokens: IssuedTokens, reply_key: str) -> TokenPair:
+    """Tokens for the requester's eyes only: sealed to the one-use key it sent."""
+    return TokenPair(
+        access_token=seal_to_requester(
+            tokens.access_token.encode(), reply_key, context=TokenPair.TYPE + ".access"
+        ),
+        refresh_token=seal_to_requester(
+            tokens.refresh_token.encode(), reply_key, context=TokenPair.TYPE + ".refresh"
+        ),
+        expires_in=tokens.expires_in,
+    )
 
+
+def register(router: RpcRouter, keys: KeyService, sessions: SessionService) -> None:
     @router.method(PasswordLogin)
     async def password_login(request: PasswordLogin, ctx: RpcContext) -> TokenPair:
         password = await open_sealed(keys, ctx, request.password, PasswordLogin.TYPE)

@@ -92,7 +92,7 @@ class SessionService:
         user.locked_until = None
         await audit(session, "auth.login", "success", actor=f"user:{user.id}",
                     target=f"user:{user.id}", source_ip=source_ip)  # fmt: skip
-        return await self._issue(session, user, family_id=uuid.uuid4(), now=now)
+        return await self.issue(session, user)
 
     async def refresh(
         self, session: AsyncSession, refresh_token: str, source_ip: str | None
@@ -112,11 +112,14 @@ class SessionService:
         if user is None or not user.active:
             raise Unauthenticated("the user is deactivated")
         stored.used_at = now
-        return await self._issue(session, user, family_id=stored.family_id, now=now)
+        return await self.issue(session, user, family_id=stored.family_id)
 
-    async def _issue(
-        self, session: AsyncSession, user: User, *, family_id: uuid.UUID, now: datetime
+    async def issue(
+        self, session: AsyncSession, user: User, *, family_id: uuid.UUID | None = None
     ) -> IssuedTokens:
+        """A new access token and refresh token (a new family unless one is continued)."""
+        now = datetime.now(UTC)
+        family_id = family_id or uuid.uuid4()
         material = await self._keys.signing_material(session)
         ttl = self._settings.access_token_ttl_s
         claims = {

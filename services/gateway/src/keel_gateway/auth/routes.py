@@ -40,7 +40,7 @@ def sealing_key(request: Request) -> AuthSealingKey:
     return key
 
 
-def _opened(pair: TokenPair, reply: EphemeralKey) -> TokenResponse:
+def opened_tokens(pair: TokenPair, reply: EphemeralKey) -> TokenResponse:
     return TokenResponse(
         access_token=reply.open(pair.access_token, context=TokenPair.TYPE + ".access").decode(),
         refresh_token=reply.open(pair.refresh_token, context=TokenPair.TYPE + ".refresh").decode(),
@@ -65,7 +65,7 @@ async def login(
         reply_key=reply.public_text,
         source_ip=request.client.host if request.client else None,
     )
-    return _opened(await client.call("auth", login_request, TokenPair), reply)
+    return opened_tokens(await client.call("auth", login_request, TokenPair), reply)
 
 
 @router.post("/api/v1/auth/refresh", response_model=TokenResponse)
@@ -84,7 +84,7 @@ async def refresh(
         reply_key=reply.public_text,
         source_ip=request.client.host if request.client else None,
     )
-    return _opened(await client.call("auth", refresh_request, TokenPair), reply)
+    return opened_tokens(await client.call("auth", refresh_request, TokenPair), reply)
 
 
 @router.get("/.well-known/jwks.json")

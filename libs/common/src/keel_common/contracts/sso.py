@@ -1,0 +1,63 @@
+"""Messages of single sign-on: per-organization OIDC configuration and the login dance."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import ClassVar
+
+from pydantic import Field, field_validator
+
+from keel_common.contracts.base import Contract
+from keel_common.crypto.sealed import Sealed
+
+_DOMAIN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$"
+
+
+class ConfigureSso(Contract):
+    TYPE: ClassVar[str] = "keel.auth.configure_sso"
+    issuer: str = Field(pattern=r"^https?://[^\s]+$", max_length=500)
+    client_id: str = Field(min_length=1, max_length=200)
+    # Sealed to the auth service, which keeps it wrapped under its key-encryption key.
+    client_secret: Sealed | None = None
+    allowed_domains: list[str] = Field(default_factory=list, max_length=50)
+    enabled: bool = True
+
+    @field_validator("allowed_domains")
+    @classmethod
+    def _domains(cls, domains: list[str]) -> list[str]:
+        cleaned = sorted({d.strip().lower() for d in domains})
+        for domain in cleaned:
+            if not re.match(_DOMAIN, domain):
+                raise ValueError(f"not a domain name: {domain!r}")
+        return cleaned
+
+
+class SsoConfigView(Contract):
+    TYPE: ClassVar[str] = "keel.auth.sso_config"
+    organization_id: uuid.UUID
+    issuer: str
+    client_id: str
+    allowed_domains: list[str]
+    enabled: bool
+    has_client_secret: bool
+
+
+class StartSso(Contract):
+    TYPE: ClassVar[str] = "keel.auth.start_sso"
+    organization_id: uuid.UUID
+    # Where the IdP sends the browser back: the gateway's callback URL.
+    callback_url: str = Field(max_length=500)
+
+
+class SsoRedirect(Contract):
+    TYPE: ClassVar[str] = "keel.auth.sso_redirect"
+    authorization_url: str
+
+
+class FinishSso(Contract):
+    TYPE: ClassVar[str] = "keel.auth.finish_sso"
+    state: str = Field(min_length=16, max_length=200)
+    code: Sealed
+    reply_key: str = Field(max_length=100)
+    source_ip: str | None = Field(default=None, max_length=64)

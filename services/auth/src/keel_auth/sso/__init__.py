@@ -1,0 +1,1 @@
+"""Single sign-on: OpenID Connect federation to the organization's identity provider."""

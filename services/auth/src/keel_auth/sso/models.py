@@ -1,0 +1,43 @@
+"""An organization's IdP configuration, and the short-lived state of each login."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, LargeBinary, String, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from keel_auth.models import Base
+
+
+class SsoConfig(Base):
+    __tablename__ = "sso_configs"
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id"), primary_key=True
+    )
+    issuer: Mapped[str] = mapped_column(String(500))
+    client_id: Mapped[str] = mapped_column(String(200))
+    # Wrapped under the key-encryption key; NULL for public clients (PKCE only).
+    client_secret_wrapped: Mapped[bytes | None] = mapped_column(LargeBinary)
+    allowed_domains: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class SsoLogin(Base):
+    """One authorization request in flight: single use, expires in minutes."""
+
+    __tablename__ = "sso_logins"
+
+    state: Mapped[str] = mapped_column(String(200), primary_key=True)
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"))
+    nonce: Mapped[str] = mapped_column(String(200))
+    code_verifier: Mapped[str] = mapped_column(String(200))
+    callback_url: Mapped[str] = mapped_column(String(500))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,99 @@
+"""Single sign-on routes: organization SSO settings, and the browser's round trip to the IdP.
+
+`/start` redirects to the organization's identity provider; the IdP sends the browser back
+to `/callback`, whose authorization code is sealed to the auth service before it goes on
+Kafka. The callback answers with Keel tokens.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, Field, SecretStr
+
+from keel_common.contracts.auth import TokenPair
+from keel_common.contracts.sso import (
+    ConfigureSso,
+    FinishSso,
+    SsoConfigView,
+    SsoRedirect,
+    StartSso,
+)
+from keel_common.crypto.sealed import EphemeralKey
+from keel_common.errors import Unauthenticated
+from keel_gateway.auth.permissions import require_org
+from keel_gateway.auth.principal import Principal
+from keel_gateway.auth.routes import TokenResponse, opened_tokens, sealing_key
+from keel_gateway.auth.sealing import AuthSealingKey
+from keel_gateway.dependencies import Rpc, Settings
+
+router = APIRouter(tags=["single sign-on"])
+
+
+class SsoSettings(BaseModel):
+    issuer: str = Field(pattern=r"^https?://[^\s]+$", max_length=500)
+    client_id: str = Field(min_length=1, max_length=200)
+    client_secret: SecretStr | None = Field(default=None, max_length=1000)
+    allowed_domains: list[str] = Field(default_factory=list, max_length=50)
+    enabled: bool = True
+
+
+def callback_url(issuer: str) -> str:
+    return f"{issuer}/api/v1/auth/sso/callback"
+
+
+@router.put("/api/v1/sso", response_model=SsoConfigView)
+async def configure_sso(
+    body: SsoSettings,
+    principal: Annotated[Principal, Depends(require_org("organization:update"))],
+    client: Rpc,
+    seal_for_auth: Annotated[AuthSealingKey, Depends(sealing_key)],
+) -> SsoConfigView:
+    """Set the organization's OpenID Connect provider (Auth0, Keycloak, Okta, Google...)."""
+    secret = (
+        await seal_for_auth.seal(body.client_secret.get_secret_value(), context=ConfigureSso.TYPE)
+        if body.client_secret
+        else None
+    )
+    request = ConfigureSso(
+        issuer=body.issuer,
+        client_id=body.client_id,
+        client_secret=secret,
+        allowed_domains=body.allowed_domains,
+        enabled=body.enabled,
+    )
+    return await client.call("auth", request, SsoConfigView, actor=principal.subject)
+
+
+@router.get("/api/v1/auth/sso/{organization_id}/start", status_code=302)
+async def start_sso(organization_id: uuid.UUID, client: Rpc, config: Settings) -> RedirectResponse:
+    """Begin signing in through the organization's identity provider."""
+    request = StartSso(organization_id=organization_id, callback_url=callback_url(config.issuer))
+    redirect = await client.call("auth", request, SsoRedirect)
+    return RedirectResponse(redirect.authorization_url, status_code=302)
+
+
+@router.get("/api/v1/auth/sso/callback", response_model=TokenResponse)
+async def finish_sso(
+    *,
+    request: Request,
+    client: Rpc,
+    seal_for_auth: Annotated[AuthSealingKey, Depends(sealing_key)],
+    state: Annotated[str, Query(min_length=16, max_length=200)],
+    code: Annotated[str | None, Query(max_length=2000)] = None,
+    error: Annotated[str | None, Query(max_length=200)] = None,
+) -> TokenResponse:
+    """Where the identity provider sends the browser back."""
+    if error is not None or code is None:
+        raise Unauthenticated(f"the identity provider did not sign you in ({error or 'no code'})")
+    reply = EphemeralKey.generate()
+    finish = FinishSso(
+        state=state,
+        code=await seal_for_auth.seal(code, context=FinishSso.TYPE),
+        reply_key=reply.public_text,
+        source_ip=request.client.host if request.client else None,
+    )
+    return opened_tokens(await client.call("auth", finish, TokenPair), reply)

@@ -1,0 +1,49 @@
+"""Driving a real OpenID Connect provider the way a browser and a client would."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlencode, urlparse
+
+import httpx
+
+
+def sign_in_at_idp(authorization_url: str, subject: str) -> str:
+    """Submit the provider's sign-in form as `subject`; returns where it redirects to."""
+    parsed = urlparse(authorization_url)
+    response = httpx.post(
+        f"{parsed.scheme}://{parsed.netloc}{parsed.path}?{parsed.query}",
+        data={"sub": subject},
+        follow_redirects=False,
+    )
+    assert response.status_code in (302, 303), response.text
+    return response.headers["location"]
+
+
+def real_id_token(issuer: str, *, client_id: str, nonce: str, subject: str) -> str:
+    """An ID token the provider itself signed, through the authorization-code flow."""
+    redirect = "http://127.0.0.1/cb"
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": client_id,
+            "redirect_uri": redirect,
+            "scope": "openid email",
+            "state": "s" * 20,
+            "nonce": nonce,
+        }
+    )
+    location = sign_in_at_idp(f"{issuer}/oauth2/authorize?{query}", subject)
+    code = parse_qs(urlparse(location).query)["code"][0]
+    tokens = httpx.post(
+        f"{issuer}/oauth2/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect,
+            "client_id": client_id,
+            "client_secret": "unused",
+        },
+    )
+    assert tokens.status_code == 200, tokens.text
+    id_token: str = tokens.json()["id_token"]
+    return id_token
