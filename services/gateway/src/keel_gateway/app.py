@@ -19,11 +19,12 @@ from keel_gateway import problems
 from keel_gateway.auth.api_keys import ApiKeyCache
 from keel_gateway.auth.permissions import PermissionCache
 from keel_gateway.auth.principal import make_verifier
-from keel_gateway.auth.revocations import subscribe_revocations
+from keel_gateway.auth.revocations import DeactivatedUsers, subscribe_revocations
 from keel_gateway.auth.routes import router as auth_router
 from keel_gateway.auth.sealing import AuthSealingKey
 from keel_gateway.auth.sso_routes import router as sso_router
 from keel_gateway.health.routes import router as health_router
+from keel_gateway.members.routes import router as members_router
 from keel_gateway.service_accounts.routes import router as service_accounts_router
 from keel_gateway.settings import GatewaySettings
 from keel_gateway.workspaces.routes import router as workspaces_router
@@ -43,7 +44,14 @@ def create_app(
         sealing = AuthSealingKey(client)
         permissions = PermissionCache(client, settings.permission_cache_ttl_s)
         api_keys = ApiKeyCache(client, sealing, settings.api_key_cache_ttl_s)
-        subscribe_revocations(broker, bus_settings, api_keys, permissions)
+        deactivated = DeactivatedUsers()
+        subscribe_revocations(
+            broker,
+            bus_settings,
+            api_keys=api_keys,
+            permissions=permissions,
+            deactivated=deactivated,
+        )
         await ensure_topics(bus_settings, [TopicSpec(events_topic("auth"), 3)])
         await broker.start()
         await client.start()
@@ -52,6 +60,7 @@ def create_app(
         app.state.verifier = make_verifier(client, settings)
         app.state.permissions = permissions
         app.state.api_keys = api_keys
+        app.state.deactivated = deactivated
         app.state.auth_sealing_key = sealing
         try:
             yield
@@ -88,4 +97,5 @@ def create_app(
     app.include_router(sso_router)
     app.include_router(workspaces_router)
     app.include_router(service_accounts_router)
+    app.include_router(members_router)
     return app

@@ -185,3 +185,32 @@ class ApiKeyIdentity(Contract):
     organization_id: uuid.UUID
     workspace_id: uuid.UUID
     key_id: uuid.UUID
+
+
+class DeactivateUser(Contract):
+    TYPE: ClassVar[str] = "keel.auth.deactivate_user"
+    user_id: uuid.UUID
+
+
+class UserDeactivated(Contract):
+    """Also a domain event on `keel.events.auth`: gateways refuse the user's tokens at once."""
+
+    TYPE: ClassVar[str] = "keel.auth.user_deactivated"
+    user_id: uuid.UUID
+
+
+class SetWorkspaceRole(Contract):
+    """Give a user a role in a workspace, or take it away (`role=None`)."""
+
+    TYPE: ClassVar[str] = "keel.auth.set_workspace_role"
+    workspace: uuid.UUID
+    user_id: uuid.UUID
+    role: WorkspaceRole | None
+
+
+class RoleBindingChanged(Contract):
+    """Also a domain event on `keel.events.auth`: gateways drop cached permissions."""
+
+    TYPE: ClassVar[str] = "keel.auth.role_binding_changed"
+    subject: str
+    workspace: uuid.UUID | None

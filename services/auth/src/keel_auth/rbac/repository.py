@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from keel_auth.rbac.models import RoleBinding
@@ -35,3 +35,11 @@ async def bind(
     session.add(binding)
     await session.flush()
     return binding
+
+
+async def unbind_workspace(session: AsyncSession, subject: str, workspace_id: uuid.UUID) -> None:
+    await session.execute(
+        delete(RoleBinding).where(
+            RoleBinding.subject == subject, RoleBinding.workspace_id == workspace_id
+        )
+    )

@@ -48,6 +48,8 @@ async def authenticate(
         return Principal(identity.subject, identity.organization_id, identity.workspace_id)
     verifier: TokenVerifier = request.app.state.verifier
     claims = await verifier.verify(credentials.credentials)
+    if claims.sub in request.app.state.deactivated:
+        raise Unauthenticated("the user is deactivated")
     organization = (claims.model_extra or {}).get("org")
     try:
         organization_id = uuid.UUID(str(organization))

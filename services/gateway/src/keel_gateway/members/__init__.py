@@ -1,0 +1,1 @@
+"""Membership routes: workspace roles and deactivation, forwarded to the auth service."""

@@ -1,0 +1,91 @@
+"""Workspace roles and deactivation take effect across the system within seconds."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+import httpx
+import pytest
+from jose import jwt
+
+from tests.e2e.auth_support import add_user, bearer, login
+from tests.e2e.conftest import RunningServices
+
+pytestmark = pytest.mark.broker
+
+
+def admin(services: RunningServices) -> dict[str, str]:
+    credentials = services.infra.credentials
+    return bearer(login(services.gateway_url, credentials.admin_email, credentials.admin_password))
+
+
+def new_workspace(services: RunningServices, headers: dict[str, str]) -> str:
+    slug = f"m-{uuid.uuid4().hex[:6]}"
+    response = httpx.post(
+        f"{services.gateway_url}/api/v1/workspaces",
+        json={"name": slug, "slug": slug},
+        headers=headers,
+    )
+    workspace_id: str = response.json()["id"]
+    return workspace_id
+
+
+async def test_granting_and_removing_a_workspace_role(services: RunningServices) -> None:
+    headers = admin(services)
+    ws = new_workspace(services, headers)
+    email = f"member-{uuid.uuid4().hex[:6]}@keel.local"
+    user_id = await add_user(services.infra, email, "member-pass-1", org_role="member")
+    user = bearer(login(services.gateway_url, email, "member-pass-1"))
+    listing = f"{services.gateway_url}/api/v1/workspaces"
+    member = f"{services.gateway_url}/api/v1/workspaces/{ws}/members/{user_id}"
+
+    assert httpx.get(listing, headers=user).json()["items"] == []
+    assert httpx.put(member, json={"role": "viewer"}, headers=headers).status_code == 204
+    assert [w["id"] for w in httpx.get(listing, headers=user).json()["items"]] == [ws]
+    # A viewer may not hand out roles.
+    assert httpx.put(member, json={"role": "admin"}, headers=user).status_code == 403
+    assert httpx.delete(member, headers=headers).status_code == 204
+    assert httpx.get(listing, headers=user).json()["items"] == []
+
+
+async def test_deactivation_refuses_the_users_tokens_within_seconds(
+    services: RunningServices,
+) -> None:
+    headers = admin(services)
+    email = f"leaver-{uuid.uuid4().hex[:6]}@keel.local"
+    user_id = await add_user(services.infra, email, "leaver-pass-1", org_role="viewer")
+    tokens = login(services.gateway_url, email, "leaver-pass-1")
+    listing = f"{services.gateway_url}/api/v1/workspaces"
+    assert httpx.get(listing, headers=bearer(tokens)).status_code == 200
+
+    deactivate = httpx.post(
+        f"{services.gateway_url}/api/v1/users/{user_id}/deactivate", headers=headers
+    )
+    assert deactivate.status_code == 204
+    deadline = time.monotonic() + 5
+    status = 200
+    while status != 401 and time.monotonic() < deadline:
+        status = httpx.get(listing, headers=bearer(tokens)).status_code
+        await asyncio.sleep(0.1)
+    assert status == 401
+    # The access token is still unexpired; the user is refused anyway.
+    assert jwt.get_unverified_claims(tokens["access_token"])["exp"] > time.time()
+    refresh = httpx.post(
+        f"{services.gateway_url}/api/v1/auth/refresh",
+        json={"refresh_token": tokens["refresh_token"]},
+    )
+    assert refresh.status_code == 401
+    again = httpx.post(
+        f"{services.gateway_url}/api/v1/auth/login",
+        json={"email": email, "password": "leaver-pass-1"},
+    )
+    assert again.status_code == 401
+
+
+def test_an_admin_cannot_deactivate_themselves(services: RunningServices) -> None:
+    headers = admin(services)
+    me = jwt.get_unverified_claims(headers["Authorization"].split()[1])["sub"].split(":")[1]
+    response = httpx.post(f"{services.gateway_url}/api/v1/users/{me}/deactivate", headers=headers)
+    assert response.status_code == 422
