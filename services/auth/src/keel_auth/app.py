@@ -6,6 +6,7 @@ from pathlib import Path
 
 import httpx
 
+from keel_auth.device import handlers as device_handlers
 from keel_auth.identity import handlers as identity_handlers
 from keel_auth.identity.service import bootstrap_admin
 from keel_auth.keys import handlers as keys_handlers
@@ -43,6 +44,7 @@ def create_runtime(settings: AuthSettings | None = None) -> ServiceRuntime:
 
     keys_handlers.register(runtime.router, keys)
     sso_handlers.register(runtime.router, keys, sso)
+    device_handlers.register(runtime.router, keys, sessions)
     sessions_handlers.register(runtime.router, keys, sessions)
     identity_handlers.register(runtime.router)
     rbac_handlers.register(runtime.router)

@@ -17,6 +17,7 @@ from keel_common.logging import configure_logging
 from keel_common.settings import BusSettings
 from keel_gateway import problems
 from keel_gateway.auth.api_keys import ApiKeyCache
+from keel_gateway.auth.device_routes import router as device_router
 from keel_gateway.auth.permissions import PermissionCache
 from keel_gateway.auth.principal import make_verifier
 from keel_gateway.auth.revocations import DeactivatedUsers, subscribe_revocations
@@ -95,6 +96,7 @@ def create_app(
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(sso_router)
+    app.include_router(device_router)
     app.include_router(workspaces_router)
     app.include_router(service_accounts_router)
     app.include_router(members_router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from keel.cli import dev
+from keel.cli.login import login
 
 app = typer.Typer(
     name="keel",
@@ -12,3 +13,4 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(dev.app, name="dev")
+app.command()(login)
