@@ -89,3 +89,30 @@ def test_an_admin_cannot_deactivate_themselves(services: RunningServices) -> Non
     me = jwt.get_unverified_claims(headers["Authorization"].split()[1])["sub"].split(":")[1]
     response = httpx.post(f"{services.gateway_url}/api/v1/users/{me}/deactivate", headers=headers)
     assert response.status_code == 422
+
+
+async def test_a_team_role_reaches_every_member_of_the_team(services: RunningServices) -> None:
+    headers = admin(services)
+    ws = new_workspace(services, headers)
+    email = f"teammate-{uuid.uuid4().hex[:6]}@keel.local"
+    user_id = await add_user(services.infra, email, "team-pass-1", org_role="member")
+    user = bearer(login(services.gateway_url, email, "team-pass-1"))
+    base = services.gateway_url
+
+    team = httpx.post(f"{base}/api/v1/teams", json={"name": f"ml-{ws[:6]}"}, headers=headers)
+    assert team.status_code == 201, team.text
+    team_id = team.json()["id"]
+    bound = httpx.put(
+        f"{base}/api/v1/workspaces/{ws}/teams/{team_id}", json={"role": "viewer"}, headers=headers
+    )
+    assert bound.status_code == 204
+    assert httpx.get(f"{base}/api/v1/workspaces", headers=user).json()["items"] == []
+
+    added = httpx.put(f"{base}/api/v1/teams/{team_id}/members/{user_id}", headers=headers)
+    assert added.status_code == 200
+    assert added.json()["members"] == [str(user_id)]
+    seen = [w["id"] for w in httpx.get(f"{base}/api/v1/workspaces", headers=user).json()["items"]]
+    assert seen == [ws]
+
+    httpx.delete(f"{base}/api/v1/teams/{team_id}/members/{user_id}", headers=headers)
+    assert httpx.get(f"{base}/api/v1/workspaces", headers=user).json()["items"] == []

@@ -160,3 +160,37 @@ class TestIdTokenValidation:
         )
         with pytest.raises(Unauthenticated, match="signature"):
             await self._check(oidc_provider, forged, client_id="keel", nonce="n" * 20)
+
+
+def test_idp_groups_map_to_teams_and_their_workspace_roles(
+    services: RunningServices, oidc_provider: str
+) -> None:
+    headers, organization = admin_headers(services)
+    base = services.gateway_url
+    tag = uuid.uuid4().hex[:6]
+    ws = httpx.post(
+        f"{base}/api/v1/workspaces", json={"name": tag, "slug": f"sso-{tag}"}, headers=headers
+    ).json()["id"]
+    team = httpx.post(f"{base}/api/v1/teams", json={"name": f"idp-{tag}"}, headers=headers).json()
+    httpx.put(f"{base}/api/v1/workspaces/{ws}/teams/{team['id']}", json={"role": "developer"},
+              headers=headers)  # fmt: skip
+    configured = httpx.put(
+        f"{base}/api/v1/sso",
+        json={"issuer": oidc_provider, "client_id": "keel", "client_secret": "s3cret",
+              "allowed_domains": ["example.com"],
+              "group_claim": "groups", "group_teams": {"ml-engineers": team["id"]}},
+        headers=headers,
+    )  # fmt: skip
+    assert configured.status_code == 200, configured.text
+    email = f"carol-{tag}@example.com"
+    # The provider says which groups Carol is in.
+    httpx.put(f"{oidc_provider}/users/{email}", json={"email": email, "groups": ["ml-engineers"]})
+
+    tokens = sso_sign_in(services, organization, email).json()
+    seen = httpx.get(f"{base}/api/v1/workspaces", headers=bearer(tokens)).json()["items"]
+    assert [w["id"] for w in seen] == [ws]
+
+    # Removed from the group at the IdP: the next sign-in removes her from the team.
+    httpx.put(f"{oidc_provider}/users/{email}", json={"email": email, "groups": []})
+    tokens = sso_sign_in(services, organization, email).json()
+    assert httpx.get(f"{base}/api/v1/workspaces", headers=bearer(tokens)).json()["items"] == []

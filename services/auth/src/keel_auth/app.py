@@ -20,6 +20,7 @@ from keel_auth.settings import AuthSettings
 from keel_auth.sso import handlers as sso_handlers
 from keel_auth.sso.oidc import OidcClient
 from keel_auth.sso.service import SsoService
+from keel_auth.teams import handlers as teams_handlers
 from keel_common.bus.topics import TopicSpec
 from keel_common.crypto.at_rest import KeyEncryptionKey
 from keel_common.service import ServiceRuntime
@@ -45,6 +46,7 @@ def create_runtime(settings: AuthSettings | None = None) -> ServiceRuntime:
     keys_handlers.register(runtime.router, keys)
     sso_handlers.register(runtime.router, keys, sso)
     device_handlers.register(runtime.router, keys, sessions)
+    teams_handlers.register(runtime.router)
     sessions_handlers.register(runtime.router, keys, sessions)
     identity_handlers.register(runtime.router)
     rbac_handlers.register(runtime.router)

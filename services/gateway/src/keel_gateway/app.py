@@ -28,6 +28,7 @@ from keel_gateway.health.routes import router as health_router
 from keel_gateway.members.routes import router as members_router
 from keel_gateway.service_accounts.routes import router as service_accounts_router
 from keel_gateway.settings import GatewaySettings
+from keel_gateway.teams.routes import router as teams_router
 from keel_gateway.workspaces.routes import router as workspaces_router
 
 
@@ -100,4 +101,5 @@ def create_app(
     app.include_router(workspaces_router)
     app.include_router(service_accounts_router)
     app.include_router(members_router)
+    app.include_router(teams_router)
     return app

@@ -200,11 +200,12 @@ class UserDeactivated(Contract):
 
 
 class SetWorkspaceRole(Contract):
-    """Give a user a role in a workspace, or take it away (`role=None`)."""
+    """Give a user or a team a role in a workspace, or take it away (`role=None`)."""
 
     TYPE: ClassVar[str] = "keel.auth.set_workspace_role"
     workspace: uuid.UUID
-    user_id: uuid.UUID
+    # `user:<id>` or `team:<id>`
+    subject: str = Field(pattern=r"^(user|team):[0-9a-f-]{36}$")
     role: WorkspaceRole | None
 
 
@@ -214,3 +215,31 @@ class RoleBindingChanged(Contract):
     TYPE: ClassVar[str] = "keel.auth.role_binding_changed"
     subject: str
     workspace: uuid.UUID | None
+
+
+class CreateTeam(Contract):
+    TYPE: ClassVar[str] = "keel.auth.create_team"
+    name: str = Field(min_length=1, max_length=100)
+
+
+class ListTeams(Contract):
+    TYPE: ClassVar[str] = "keel.auth.list_teams"
+
+
+class TeamView(Contract):
+    TYPE: ClassVar[str] = "keel.auth.team"
+    id: uuid.UUID
+    name: str
+    members: list[uuid.UUID]
+
+
+class TeamList(Contract):
+    TYPE: ClassVar[str] = "keel.auth.team_list"
+    items: list[TeamView]
+
+
+class SetTeamMember(Contract):
+    TYPE: ClassVar[str] = "keel.auth.set_team_member"
+    team_id: uuid.UUID
+    user_id: uuid.UUID
+    member: bool

@@ -22,6 +22,9 @@ class ConfigureSso(Contract):
     client_secret: Sealed | None = None
     allowed_domains: list[str] = Field(default_factory=list, max_length=50)
     enabled: bool = True
+    # The ID-token claim listing the user's IdP groups, and which Keel team each maps to.
+    group_claim: str | None = Field(default=None, max_length=100)
+    group_teams: dict[str, uuid.UUID] = Field(default_factory=dict, max_length=200)
 
     @field_validator("allowed_domains")
     @classmethod
@@ -41,6 +44,8 @@ class SsoConfigView(Contract):
     allowed_domains: list[str]
     enabled: bool
     has_client_secret: bool
+    group_claim: str | None
+    group_teams: dict[str, uuid.UUID]
 
 
 class StartSso(Contract):

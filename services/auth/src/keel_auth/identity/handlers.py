@@ -36,10 +36,10 @@ def register(router: RpcRouter) -> None:
             ctx.db(),
             principal,
             workspace_id=request.workspace,
-            user_id=request.user_id,
+            subject=request.subject,
             role=request.role,
         )
-        return RoleBindingChanged(subject=f"user:{request.user_id}", workspace=request.workspace)
+        return RoleBindingChanged(subject=request.subject, workspace=request.workspace)
 
     @router.method(DeactivateUser)
     async def deactivate(request: DeactivateUser, ctx: RpcContext) -> UserDeactivated:

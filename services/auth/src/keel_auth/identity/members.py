@@ -18,6 +18,7 @@ from keel_auth.rbac.service import Principal, require
 from keel_auth.service_accounts.service import AUTH_EVENTS
 from keel_auth.sessions import repository as refresh_tokens
 from keel_auth.sessions.service import audit
+from keel_auth.teams import repository as teams
 from keel_common.contracts.auth import RoleBindingChanged, UserDeactivated
 from keel_common.contracts.base import Contract, Envelope
 from keel_common.errors import InvalidInput, NotFound
@@ -35,14 +36,20 @@ async def set_workspace_role(
     principal: Principal,
     *,
     workspace_id: uuid.UUID,
-    user_id: uuid.UUID,
+    subject: str,
     role: str | None,
 ) -> None:
+    """Bind `subject` (`user:<id>` or `team:<id>`) to `role` in the workspace, or unbind."""
     await require(session, principal, permission(Resource.MEMBER, Action.UPDATE), workspace_id)
-    user = await repository.user_by_id(session, user_id)
-    if user is None or user.organization_id != principal.organization_id:
-        raise NotFound("no such user in this organization")
-    subject = f"user:{user.id}"
+    kind, _, raw_id = subject.partition(":")
+    subject_id = uuid.UUID(raw_id)
+    found = (
+        await repository.user_by_id(session, subject_id)
+        if kind == "user"
+        else await teams.get(session, subject_id)
+    )
+    if found is None or found.organization_id != principal.organization_id:
+        raise NotFound(f"no such {kind} in this organization")
     await bindings.unbind_workspace(session, subject, workspace_id)
     if role is not None:
         await bindings.bind(session, subject, role, principal.organization_id, workspace_id)

@@ -8,6 +8,7 @@ from keel_auth.rbac import models as _rbac  # noqa: F401
 from keel_auth.service_accounts import models as _service_accounts  # noqa: F401
 from keel_auth.sessions import models as _sessions  # noqa: F401
 from keel_auth.sso import models as _sso  # noqa: F401
+from keel_auth.teams import models as _teams  # noqa: F401
 from keel_common.db.fabric import fabric_metadata
 from keel_common.db.migrate import run_env
 

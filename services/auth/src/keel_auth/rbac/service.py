@@ -11,6 +11,7 @@ from keel_auth.identity import repository as identity
 from keel_auth.rbac import repository
 from keel_auth.rbac.roles import effective
 from keel_auth.service_accounts import repository as accounts
+from keel_auth.teams import repository as teams
 from keel_common.errors import Forbidden, Unauthenticated
 
 
@@ -56,7 +57,9 @@ async def permissions(
         workspace = await identity.workspace_by_id(session, workspace_id)
         if workspace is None or workspace.organization_id != principal.organization_id:
             return frozenset()
-    bindings = await repository.bindings_of(session, [principal.subject], principal.organization_id)
+    bindings = await repository.bindings_of(
+        session, await _subjects(session, principal), principal.organization_id
+    )
     org_roles = [b.role for b in bindings if b.workspace_id is None]
     ws_roles = [
         b.role for b in bindings if workspace_id is not None and b.workspace_id == workspace_id
@@ -64,8 +67,18 @@ async def permissions(
     return effective(org_roles, ws_roles)
 
 
+async def _subjects(session: AsyncSession, principal: Principal) -> list[str]:
+    """The principal and, for a user, every team it belongs to: bindings to any of them count."""
+    if not principal.subject.startswith("user:"):
+        return [principal.subject]
+    user_id = uuid.UUID(principal.subject.removeprefix("user:"))
+    return [principal.subject, *(f"team:{t}" for t in await teams.teams_of(session, user_id))]
+
+
 async def bound_workspaces(session: AsyncSession, principal: Principal) -> list[uuid.UUID]:
-    bindings = await repository.bindings_of(session, [principal.subject], principal.organization_id)
+    bindings = await repository.bindings_of(
+        session, await _subjects(session, principal), principal.organization_id
+    )
     return [b.workspace_id for b in bindings if b.workspace_id is not None]
 
 

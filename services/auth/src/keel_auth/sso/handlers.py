@@ -3,6 +3,8 @@ sealed to this service; the tokens leave sealed to the requester."""
 
 from __future__ import annotations
 
+import uuid
+
 from keel_auth.keys.service import KeyService
 from keel_auth.rbac.service import principal_of
 from keel_auth.sessions.handlers import open_sealed, sealed_pair
@@ -27,6 +29,8 @@ def view(config: SsoConfig) -> SsoConfigView:
         allowed_domains=config.allowed_domains,
         enabled=config.enabled,
         has_client_secret=config.client_secret_wrapped is not None,
+        group_claim=config.group_claim,
+        group_teams={group: uuid.UUID(team) for group, team in config.group_teams.items()},
     )
 
 

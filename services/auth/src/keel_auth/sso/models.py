@@ -24,6 +24,9 @@ class SsoConfig(Base):
     client_secret_wrapped: Mapped[bytes | None] = mapped_column(LargeBinary)
     allowed_domains: Mapped[list[str]] = mapped_column(JSONB, default=list)
     enabled: Mapped[bool] = mapped_column(default=True)
+    group_claim: Mapped[str | None] = mapped_column(String(100))
+    # IdP group name → Keel team id (as text, JSON has no UUIDs).
+    group_teams: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )

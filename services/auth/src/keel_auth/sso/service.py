@@ -19,6 +19,7 @@ from keel_auth.sessions.service import IssuedTokens, SessionService, audit
 from keel_auth.sso import repository
 from keel_auth.sso.models import SsoConfig, SsoLogin
 from keel_auth.sso.oidc import OidcClient, pkce_challenge
+from keel_auth.teams.service import sync_from_groups
 from keel_common.contracts.sso import ConfigureSso
 from keel_common.crypto.at_rest import KeyEncryptionKey
 from keel_common.errors import FailAfterCommit, Forbidden, KeelError, NotFound, Unauthenticated
@@ -58,6 +59,8 @@ class SsoService:
                 client_secret_wrapped=wrapped,
                 allowed_domains=request.allowed_domains,
                 enabled=request.enabled,
+                group_claim=request.group_claim,
+                group_teams={group: str(team) for group, team in request.group_teams.items()},
             ),
         )
         await audit(session, "sso.configure", "success", actor=principal.subject,
@@ -140,6 +143,12 @@ class SsoService:
             id_token, issuer=config.issuer, client_id=config.client_id, nonce=login.nonce
         )
         user = await self._provision(session, config, claims)
+        if config.group_claim:
+            groups = claims.get(config.group_claim)
+            names = [g for g in groups if isinstance(g, str)] if isinstance(groups, list) else []
+            await sync_from_groups(
+                session, config.organization_id, user.id, names, config.group_teams
+            )
         await audit(session, "auth.sso_login", "success", actor=f"user:{user.id}",
                     target=f"user:{user.id}", source_ip=source_ip)  # fmt: skip
         return await self._sessions.issue(session, user)

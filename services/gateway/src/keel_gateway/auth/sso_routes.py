@@ -39,6 +39,8 @@ class SsoSettings(BaseModel):
     client_secret: SecretStr | None = Field(default=None, max_length=1000)
     allowed_domains: list[str] = Field(default_factory=list, max_length=50)
     enabled: bool = True
+    group_claim: str | None = Field(default=None, max_length=100)
+    group_teams: dict[str, uuid.UUID] = Field(default_factory=dict, max_length=200)
 
 
 def callback_url(issuer: str) -> str:
@@ -64,6 +66,8 @@ async def configure_sso(
         client_secret=secret,
         allowed_domains=body.allowed_domains,
         enabled=body.enabled,
+        group_claim=body.group_claim,
+        group_teams=body.group_teams,
     )
     return await client.call("auth", request, SsoConfigView, actor=principal.subject)
 

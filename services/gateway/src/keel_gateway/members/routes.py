@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
@@ -26,29 +26,49 @@ class MemberRole(BaseModel):
     role: WorkspaceRole
 
 
-@router.put("/api/v1/workspaces/{workspace_id}/members/{user_id}", status_code=204)
-async def set_member_role(
-    workspace_id: uuid.UUID,
-    user_id: uuid.UUID,
-    body: MemberRole,
-    principal: Annotated[Principal, Depends(require_workspace("member:update"))],
+MemberKind = Literal["members", "teams"]
+MemberAdmin = Annotated[Principal, Depends(require_workspace("member:update"))]
+
+
+async def _set_role(
     client: Rpc,
+    principal: Principal,
+    workspace_id: uuid.UUID,
+    subject: str,
+    role: WorkspaceRole | None,
 ) -> Response:
-    request = SetWorkspaceRole(workspace=workspace_id, user_id=user_id, role=body.role)
+    request = SetWorkspaceRole(workspace=workspace_id, subject=subject, role=role)
     await client.call("auth", request, RoleBindingChanged, actor=principal.subject)
     return Response(status_code=204)
 
 
-@router.delete("/api/v1/workspaces/{workspace_id}/members/{user_id}", status_code=204)
+def _subject(kind: MemberKind, subject_id: uuid.UUID) -> str:
+    return f"{'user' if kind == 'members' else 'team'}:{subject_id}"
+
+
+@router.put("/api/v1/workspaces/{workspace_id}/{kind}/{subject_id}", status_code=204)
+async def set_member_role(
+    *,
+    workspace_id: uuid.UUID,
+    kind: MemberKind,
+    subject_id: uuid.UUID,
+    body: MemberRole,
+    principal: MemberAdmin,
+    client: Rpc,
+) -> Response:
+    """Give a user (`members`) or a team (`teams`) a role in the workspace."""
+    return await _set_role(client, principal, workspace_id, _subject(kind, subject_id), body.role)
+
+
+@router.delete("/api/v1/workspaces/{workspace_id}/{kind}/{subject_id}", status_code=204)
 async def remove_member(
     workspace_id: uuid.UUID,
-    user_id: uuid.UUID,
-    principal: Annotated[Principal, Depends(require_workspace("member:update"))],
+    kind: MemberKind,
+    subject_id: uuid.UUID,
+    principal: MemberAdmin,
     client: Rpc,
 ) -> Response:
-    request = SetWorkspaceRole(workspace=workspace_id, user_id=user_id, role=None)
-    await client.call("auth", request, RoleBindingChanged, actor=principal.subject)
-    return Response(status_code=204)
+    return await _set_role(client, principal, workspace_id, _subject(kind, subject_id), None)
 
 
 @router.post("/api/v1/users/{user_id}/deactivate", status_code=204)

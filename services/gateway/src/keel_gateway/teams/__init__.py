@@ -1,0 +1,1 @@
+"""Team routes, forwarded to the auth service."""
