@@ -5,8 +5,8 @@ Revises: 0005
 Create Date: 2026-11-26 16:15:06.151350
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0006"
