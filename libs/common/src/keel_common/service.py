@@ -65,6 +65,7 @@ class ServiceRuntime:
             *(extra_topics or []),
         ]
         self._startup_tasks: list[Callable[[], Awaitable[None]]] = []
+        self.commands: dict[str, Callable[[], Awaitable[None]]] = {}
         self._register_ping()
         # Subscribing only registers the handler; the router's table is read per message,
         # so domains may add methods after this.
@@ -112,8 +113,25 @@ class ServiceRuntime:
 
 
 def run_service(runtime: ServiceRuntime, argv: list[str]) -> None:
-    """A service's console script: `keel-<service>` runs it, `... migrate` only migrates."""
+    """A service's console script: `keel-<service>` runs it, `... migrate` only migrates,
+    and `... <command>` runs one of the operator commands the service registered."""
+    url = runtime.db_settings.database_url.get_secret_value()
     if argv == ["migrate"]:
-        upgrade_to_head(runtime.migrations, runtime.db_settings.database_url.get_secret_value())
+        upgrade_to_head(runtime.migrations, url)
+        return
+    if argv:
+        command = runtime.commands.get(argv[0])
+        if command is None or len(argv) > 1:
+            known = ", ".join(["migrate", *runtime.commands])
+            raise SystemExit(f"usage: keel-{runtime.service} [{known}]")
+        upgrade_to_head(runtime.migrations, url)
+        asyncio.run(_run_command(runtime, command))
         return
     asyncio.run(runtime.app().run())
+
+
+async def _run_command(runtime: ServiceRuntime, command: Callable[[], Awaitable[None]]) -> None:
+    try:
+        await command()
+    finally:
+        await runtime.db.close()

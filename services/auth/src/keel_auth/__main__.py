@@ -1,4 +1,5 @@
-"""`keel-auth`: run the service, or `keel-auth migrate` to only apply migrations."""
+"""`keel-auth`: run the service; `keel-auth migrate` only migrates; `keel-auth
+rotate-signing-key` makes a new JWT signing key (the old one keeps verifying)."""
 
 from __future__ import annotations
 

@@ -59,5 +59,13 @@ def create_runtime(settings: AuthSettings | None = None) -> ServiceRuntime:
             if email and password:
                 await bootstrap_admin(session, email, password.get_secret_value())
 
+    async def rotate_signing_key() -> None:
+        # Operators rotate the deployment's key; tenants cannot. The old key stays in the
+        # JWKS until the tokens it signed have expired.
+        async with runtime.db.transaction() as session:
+            kid = await keys.rotate_signing_key(session)
+        print(f"new signing key: {kid}")
+
     runtime.on_startup(prepare)
+    runtime.commands["rotate-signing-key"] = rotate_signing_key
     return runtime

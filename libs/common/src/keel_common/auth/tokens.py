@@ -50,7 +50,7 @@ class TokenVerifier:
         audience: str,
         fetch_jwks: JwksFetcher,
         leeway_s: int = 30,
-        min_refetch_s: float = 30.0,
+        min_refetch_s: float = 5.0,
     ) -> None:
         self._issuer = issuer
         self._audience = audience
