@@ -10,8 +10,12 @@ import httpx
 import pytest
 from jose import jwt
 
+from keel_common.bus.rpc_client import RpcClient
+from keel_common.contracts.auth import GetPermissions, PermissionSet
+from keel_common.settings import BusSettings
 from tests.e2e.auth_support import add_user, bearer, login
 from tests.e2e.conftest import RunningServices
+from tests.support.kafka import running_broker
 
 pytestmark = pytest.mark.broker
 
@@ -116,3 +120,72 @@ async def test_a_team_role_reaches_every_member_of_the_team(services: RunningSer
 
     httpx.delete(f"{base}/api/v1/teams/{team_id}/members/{user_id}", headers=headers)
     assert httpx.get(f"{base}/api/v1/workspaces", headers=user).json()["items"] == []
+
+
+async def test_a_custom_role_grants_exactly_its_permissions(
+    services: RunningServices, bus_settings: BusSettings
+) -> None:
+    headers = admin(services)
+    ws = new_workspace(services, headers)
+    name = f"promoter-{uuid.uuid4().hex[:6]}"
+    grants = ["model:read", "model_version:read", "model_version:promote"]
+    created = httpx.post(
+        f"{services.gateway_url}/api/v1/roles",
+        json={"name": name, "permissions": grants},
+        headers=headers,
+    )
+    assert created.status_code == 201, created.text
+    roles = httpx.get(f"{services.gateway_url}/api/v1/roles", headers=headers).json()["items"]
+    assert {"viewer", "developer", name} <= {r["name"] for r in roles}
+
+    user_id = await add_user(services.infra, f"{name}@keel.local", "promo-pass-1")
+    bound = httpx.put(
+        f"{services.gateway_url}/api/v1/workspaces/{ws}/members/{user_id}",
+        json={"role": name},
+        headers=headers,
+    )
+    assert bound.status_code == 204
+    async with running_broker(bus_settings, topics=[], setup=lambda _: None) as broker:
+        client = RpcClient(broker, bus_settings, caller="tests")
+        await client.start()
+        try:
+            granted = await client.call(
+                "auth", GetPermissions(workspace=uuid.UUID(ws)), PermissionSet,
+                actor=f"user:{user_id}",
+            )  # fmt: skip
+        finally:
+            await client.stop()
+    assert granted.permissions == sorted(grants)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"name": "flyer", "permissions": ["model:fly"]}, 422, "permissions"),
+        ({"name": "org-admin", "permissions": ["organization:update"]}, 422, "permissions"),
+        ({"name": "viewer", "permissions": ["model:read"]}, 409, None),
+        ({"name": "Bad Name", "permissions": ["model:read"]}, 422, "name"),
+    ],
+)
+def test_invalid_custom_roles_are_refused(
+    services: RunningServices, body: dict[str, object], status: int, field: str | None
+) -> None:
+    response = httpx.post(
+        f"{services.gateway_url}/api/v1/roles", json=body, headers=admin(services)
+    )
+    assert response.status_code == status, response.text
+    if field:
+        assert field in {e["field"] for e in response.json()["errors"]}
+
+
+async def test_binding_an_unknown_role_is_refused(services: RunningServices) -> None:
+    headers = admin(services)
+    ws = new_workspace(services, headers)
+    user_id = await add_user(services.infra, f"u-{uuid.uuid4().hex[:6]}@keel.local", "pw-123456")
+    response = httpx.put(
+        f"{services.gateway_url}/api/v1/workspaces/{ws}/members/{user_id}",
+        json={"role": "no-such-role"},
+        headers=headers,
+    )
+    assert response.status_code == 422
+    assert response.json()["field"] == "role"

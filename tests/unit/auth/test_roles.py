@@ -11,6 +11,7 @@ from keel_auth.rbac.roles import (
     Action,
     Resource,
     effective,
+    invalid_custom_permissions,
     permission,
 )
 
@@ -72,3 +73,18 @@ def test_permissions_are_the_union_of_bindings() -> None:
 
 def test_unknown_roles_grant_nothing() -> None:
     assert effective(["owner"], ["superuser"]) == frozenset()
+
+
+def test_custom_roles_grant_their_permissions_and_builtins_keep_precedence() -> None:
+    custom = {"promoter": frozenset({"model_version:promote"}), "viewer": frozenset({"x:y"})}
+    assert effective([], ["promoter"], custom) == {"model_version:promote"}
+    assert effective([], ["viewer"], custom) == WORKSPACE_ROLES["viewer"]
+
+
+def test_custom_roles_cannot_grant_organization_settings_or_unknown_permissions() -> None:
+    assert invalid_custom_permissions(["model:read", "secret:read_secret_value"]) == []
+    assert invalid_custom_permissions(["organization:update", "workspace:create", "model:fly"]) == [
+        "model:fly",
+        "organization:update",
+        "workspace:create",
+    ]

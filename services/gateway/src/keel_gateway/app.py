@@ -25,6 +25,7 @@ from keel_gateway.auth.routes import router as auth_router
 from keel_gateway.auth.sealing import AuthSealingKey
 from keel_gateway.auth.sso_routes import router as sso_router
 from keel_gateway.health.routes import router as health_router
+from keel_gateway.members.roles_routes import router as roles_router
 from keel_gateway.members.routes import router as members_router
 from keel_gateway.service_accounts.routes import router as service_accounts_router
 from keel_gateway.settings import GatewaySettings
@@ -101,5 +102,6 @@ def create_app(
     app.include_router(workspaces_router)
     app.include_router(service_accounts_router)
     app.include_router(members_router)
+    app.include_router(roles_router)
     app.include_router(teams_router)
     return app

@@ -111,6 +111,9 @@ class PermissionSet(Contract):
     permissions: list[str]
 
 
+# A built-in workspace role (viewer, contributor, developer, admin) or a custom one.
+RoleName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,39}$")]
+# What a new service account may be given: the built-in roles.
 WorkspaceRole = Literal["viewer", "contributor", "developer", "admin"]
 
 
@@ -206,7 +209,7 @@ class SetWorkspaceRole(Contract):
     workspace: uuid.UUID
     # `user:<id>` or `team:<id>`
     subject: str = Field(pattern=r"^(user|team):[0-9a-f-]{36}$")
-    role: WorkspaceRole | None
+    role: RoleName | None
 
 
 class RoleBindingChanged(Contract):
@@ -243,3 +246,27 @@ class SetTeamMember(Contract):
     team_id: uuid.UUID
     user_id: uuid.UUID
     member: bool
+
+
+class CreateRole(Contract):
+    """A custom workspace role: a name and the `<resource>:<action>` permissions it grants."""
+
+    TYPE: ClassVar[str] = "keel.auth.create_role"
+    name: RoleName
+    permissions: list[str] = Field(min_length=1, max_length=200)
+
+
+class ListRoles(Contract):
+    TYPE: ClassVar[str] = "keel.auth.list_roles"
+
+
+class RoleView(Contract):
+    TYPE: ClassVar[str] = "keel.auth.role"
+    name: str
+    permissions: list[str]
+    builtin: bool
+
+
+class RoleList(Contract):
+    TYPE: ClassVar[str] = "keel.auth.role_list"
+    items: list[RoleView]

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from keel_auth.identity import repository
+from keel_auth.rbac import custom_roles
 from keel_auth.rbac import repository as bindings
 from keel_auth.rbac.roles import Action, Resource, permission
 from keel_auth.rbac.service import Principal, require
@@ -50,6 +51,8 @@ async def set_workspace_role(
     )
     if found is None or found.organization_id != principal.organization_id:
         raise NotFound(f"no such {kind} in this organization")
+    if role is not None:
+        await custom_roles.ensure_exists(session, principal, role)
     await bindings.unbind_workspace(session, subject, workspace_id)
     if role is not None:
         await bindings.bind(session, subject, role, principal.organization_id, workspace_id)

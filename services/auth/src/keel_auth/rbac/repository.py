@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from keel_auth.rbac.models import RoleBinding
+from keel_auth.rbac.models import CustomRole, RoleBinding
 
 
 async def bindings_of(
@@ -43,3 +43,19 @@ async def unbind_workspace(session: AsyncSession, subject: str, workspace_id: uu
             RoleBinding.subject == subject, RoleBinding.workspace_id == workspace_id
         )
     )
+
+
+async def custom_roles(
+    session: AsyncSession, organization_id: uuid.UUID, names: Sequence[str] | None = None
+) -> Sequence[CustomRole]:
+    query = select(CustomRole).where(CustomRole.organization_id == organization_id)
+    if names is not None:
+        query = query.where(CustomRole.name.in_(names))
+    result = await session.execute(query.order_by(CustomRole.name))
+    return result.scalars().all()
+
+
+async def add_custom_role(session: AsyncSession, role: CustomRole) -> CustomRole:
+    session.add(role)
+    await session.flush()
+    return role

@@ -7,7 +7,7 @@ Effective permissions are the union of everything bound to the principal.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
 
@@ -88,10 +88,26 @@ ORGANIZATION_ROLES: dict[str, frozenset[str]] = {
 }
 
 
-def effective(organization_roles: Iterable[str], workspace_roles: Iterable[str]) -> frozenset[str]:
+def effective(
+    organization_roles: Iterable[str],
+    workspace_roles: Iterable[str],
+    custom: Mapping[str, frozenset[str]] | None = None,
+) -> frozenset[str]:
+    """The union of what the roles grant; `custom` holds the organization's own roles."""
     granted: set[str] = set()
     for role in organization_roles:
         granted |= ORGANIZATION_ROLES.get(role, frozenset())
     for role in workspace_roles:
-        granted |= WORKSPACE_ROLES.get(role, frozenset())
+        granted |= WORKSPACE_ROLES.get(role) or (custom or {}).get(role, frozenset())
     return frozenset(granted)
+
+
+def invalid_custom_permissions(permissions: Iterable[str]) -> list[str]:
+    """Permissions a custom workspace role may not grant: unknown ones, and organization
+    settings (a workspace role never reaches beyond its workspace)."""
+    allowed = (
+        EVERYTHING
+        - _grant([Resource.ORGANIZATION], Action)
+        - {permission(Resource.WORKSPACE, Action.CREATE)}
+    )
+    return sorted(set(permissions) - allowed)

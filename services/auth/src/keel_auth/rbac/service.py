@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from keel_auth.identity import repository as identity
 from keel_auth.rbac import repository
-from keel_auth.rbac.roles import effective
+from keel_auth.rbac.roles import WORKSPACE_ROLES, effective
 from keel_auth.service_accounts import repository as accounts
 from keel_auth.teams import repository as teams
 from keel_common.errors import Forbidden, Unauthenticated
@@ -64,7 +64,14 @@ async def permissions(
     ws_roles = [
         b.role for b in bindings if workspace_id is not None and b.workspace_id == workspace_id
     ]
-    return effective(org_roles, ws_roles)
+    own = [r for r in ws_roles if r not in WORKSPACE_ROLES]
+    custom = {
+        r.name: frozenset(r.permissions)
+        for r in (
+            await repository.custom_roles(session, principal.organization_id, own) if own else []
+        )
+    }
+    return effective(org_roles, ws_roles, custom)
 
 
 async def _subjects(session: AsyncSession, principal: Principal) -> list[str]:

@@ -11,9 +11,9 @@ from pydantic import BaseModel
 from keel_common.contracts.auth import (
     DeactivateUser,
     RoleBindingChanged,
+    RoleName,
     SetWorkspaceRole,
     UserDeactivated,
-    WorkspaceRole,
 )
 from keel_gateway.auth.permissions import require_org, require_workspace
 from keel_gateway.auth.principal import Principal
@@ -23,7 +23,7 @@ router = APIRouter(tags=["members"])
 
 
 class MemberRole(BaseModel):
-    role: WorkspaceRole
+    role: RoleName
 
 
 MemberKind = Literal["members", "teams"]
@@ -35,7 +35,7 @@ async def _set_role(
     principal: Principal,
     workspace_id: uuid.UUID,
     subject: str,
-    role: WorkspaceRole | None,
+    role: str | None,
 ) -> Response:
     request = SetWorkspaceRole(workspace=workspace_id, subject=subject, role=role)
     await client.call("auth", request, RoleBindingChanged, actor=principal.subject)
