@@ -35,6 +35,8 @@ def services(infra: Infrastructure) -> Iterator[RunningServices]:
         "KEEL_GATEWAY_HEALTH_TIMEOUT_S": "1",
         # Tests that change permissions must see the change at once.
         "KEEL_GATEWAY_PERMISSION_CACHE_TTL_S": "0",
+        # Every test signs in from 127.0.0.1; the limit itself is tested on its own.
+        "KEEL_GATEWAY_SIGN_IN_PER_MINUTE": "100000",
     }
     running = RunningServices(infra, url, {}, env)
     for name in (*SERVICES, "gateway"):

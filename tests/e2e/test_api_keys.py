@@ -74,6 +74,12 @@ async def test_api_key_lifecycle(services: RunningServices, bus_settings: BusSet
     )
     assert outside.status_code == 403
 
+    # Rotation with overlap: a second key works before the first is revoked.
+    base = f"{services.gateway_url}/api/v1/workspaces/{ws}/service-accounts/{account_id}"
+    second = httpx.post(f"{base}/api-keys", json={"name": "ci-next"}, headers=headers).json()
+    as_second = {"Authorization": f"Bearer {second['key']}"}
+    assert httpx.get(f"{services.gateway_url}/api/v1/workspaces", headers=as_second).is_success
+
     # Revoked: refused within seconds, not at some expiry.
     revoke = httpx.delete(
         f"{services.gateway_url}/api/v1/workspaces/{ws}/service-accounts/{account_id}"
@@ -87,8 +93,9 @@ async def test_api_key_lifecycle(services: RunningServices, bus_settings: BusSet
         status = httpx.get(f"{services.gateway_url}/api/v1/workspaces", headers=as_key).status_code
         await asyncio.sleep(0.1)
     assert status == 401
+    assert httpx.get(f"{services.gateway_url}/api/v1/workspaces", headers=as_second).is_success
 
-    assert await assert_absent_from_kafka(bus_settings, [key]) > 0
+    assert await assert_absent_from_kafka(bus_settings, [key, second["key"]]) > 0
 
 
 def test_a_viewer_key_cannot_create_service_accounts(services: RunningServices) -> None:

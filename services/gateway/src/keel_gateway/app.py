@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import structlog
 from fastapi import FastAPI, Request, Response
@@ -20,6 +20,7 @@ from keel_gateway.auth.api_keys import ApiKeyCache
 from keel_gateway.auth.device_routes import router as device_router
 from keel_gateway.auth.permissions import PermissionCache
 from keel_gateway.auth.principal import make_verifier
+from keel_gateway.auth.rate_limit import SlidingWindow
 from keel_gateway.auth.revocations import DeactivatedUsers, subscribe_revocations
 from keel_gateway.auth.routes import router as auth_router
 from keel_gateway.auth.sealing import AuthSealingKey
@@ -32,13 +33,23 @@ from keel_gateway.settings import GatewaySettings
 from keel_gateway.teams.routes import router as teams_router
 from keel_gateway.workspaces.routes import router as workspaces_router
 
+ROUTERS = (
+    health_router,
+    auth_router,
+    sso_router,
+    device_router,
+    workspaces_router,
+    service_accounts_router,
+    members_router,
+    roles_router,
+    teams_router,
+)
 
-def create_app(
-    settings: GatewaySettings | None = None, bus_settings: BusSettings | None = None
-) -> FastAPI:
-    configure_logging("gateway")
-    settings = settings or GatewaySettings()
-    bus_settings = bus_settings or BusSettings()
+
+def lifespan_for(
+    settings: GatewaySettings, bus_settings: BusSettings
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Start the broker and the RPC client, and put what routes share on `app.state`."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -65,43 +76,46 @@ def create_app(
         app.state.api_keys = api_keys
         app.state.deactivated = deactivated
         app.state.auth_sealing_key = sealing
+        app.state.sign_in_window = SlidingWindow(settings.sign_in_per_minute, 60.0)
         try:
             yield
         finally:
             await client.stop()
             await broker.stop()
 
+    return lifespan
+
+
+async def request_context(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """A request id (taken from `X-Request-Id` or made) and the trace, on every log line."""
+    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+    request.state.request_id = request_id
+    token = continue_trace(request.headers.get(TRACEPARENT))
+    structlog.contextvars.bind_contextvars(request_id=request_id)
+    try:
+        response = await call_next(request)
+    finally:
+        structlog.contextvars.unbind_contextvars("request_id")
+        reset_trace(token)
+    response.headers["x-request-id"] = request_id
+    return response
+
+
+def create_app(
+    settings: GatewaySettings | None = None, bus_settings: BusSettings | None = None
+) -> FastAPI:
+    configure_logging("gateway")
+    settings = settings or GatewaySettings()
     app = FastAPI(
         title="Keel",
         version="0.1.0",
         description="Keel control plane API",
-        lifespan=lifespan,
+        lifespan=lifespan_for(settings, bus_settings or BusSettings()),
     )
     problems.install(app)
-
-    @app.middleware("http")
-    async def request_context(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-        request.state.request_id = request_id
-        token = continue_trace(request.headers.get(TRACEPARENT))
-        structlog.contextvars.bind_contextvars(request_id=request_id)
-        try:
-            response = await call_next(request)
-        finally:
-            structlog.contextvars.unbind_contextvars("request_id")
-            reset_trace(token)
-        response.headers["x-request-id"] = request_id
-        return response
-
-    app.include_router(health_router)
-    app.include_router(auth_router)
-    app.include_router(sso_router)
-    app.include_router(device_router)
-    app.include_router(workspaces_router)
-    app.include_router(service_accounts_router)
-    app.include_router(members_router)
-    app.include_router(roles_router)
-    app.include_router(teams_router)
+    app.middleware("http")(request_context)
+    for router in ROUTERS:
+        app.include_router(router)
     return app

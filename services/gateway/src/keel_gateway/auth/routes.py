@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, SecretStr
 
 from keel_common.contracts.auth import Email, GetJwks, Jwks, PasswordLogin, RefreshTokens, TokenPair
 from keel_common.crypto.sealed import EphemeralKey
+from keel_gateway.auth.rate_limit import limit_sign_in
 from keel_gateway.auth.sealing import AuthSealingKey
 from keel_gateway.dependencies import Rpc, Settings
 
@@ -48,7 +49,9 @@ def opened_tokens(pair: TokenPair, reply: EphemeralKey) -> TokenResponse:
     )
 
 
-@router.post("/api/v1/auth/login", response_model=TokenResponse)
+@router.post(
+    "/api/v1/auth/login", response_model=TokenResponse, dependencies=[Depends(limit_sign_in)]
+)
 async def login(
     body: LoginRequest,
     request: Request,
@@ -68,7 +71,9 @@ async def login(
     return opened_tokens(await client.call("auth", login_request, TokenPair), reply)
 
 
-@router.post("/api/v1/auth/refresh", response_model=TokenResponse)
+@router.post(
+    "/api/v1/auth/refresh", response_model=TokenResponse, dependencies=[Depends(limit_sign_in)]
+)
 async def refresh(
     body: RefreshRequest,
     request: Request,
