@@ -11,6 +11,7 @@ from keel_auth.rbac import repository as bindings
 from keel_auth.sessions.passwords import hash_password
 from keel_common.db.database import Database
 from keel_devstack.stack import Infrastructure
+from tests.e2e.conftest import RunningServices
 
 
 async def add_user(
@@ -49,3 +50,27 @@ def login(base: str, email: str, password: str) -> dict[str, str]:
 
 def bearer(tokens: dict[str, str]) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+def admin_tokens(services: RunningServices) -> dict[str, str]:
+    """Tokens of the bootstrap administrator."""
+    credentials = services.infra.credentials
+    return login(services.gateway_url, credentials.admin_email, credentials.admin_password)
+
+
+def admin(services: RunningServices) -> dict[str, str]:
+    """Authorization headers of the bootstrap administrator."""
+    return bearer(admin_tokens(services))
+
+
+def new_workspace(services: RunningServices, headers: dict[str, str]) -> str:
+    """A fresh workspace, made through the API; returns its id."""
+    slug = f"ws-{uuid.uuid4().hex[:8]}"
+    response = httpx.post(
+        f"{services.gateway_url}/api/v1/workspaces",
+        json={"name": slug, "slug": slug},
+        headers=headers,
+    )
+    assert response.status_code == 201, response.text
+    workspace_id: str = response.json()["id"]
+    return workspace_id

@@ -10,28 +10,11 @@ import httpx
 import pytest
 
 from keel_common.settings import BusSettings
-from tests.e2e.auth_support import bearer, login
+from tests.e2e.auth_support import admin, new_workspace
 from tests.e2e.conftest import RunningServices
 from tests.support.kafka import assert_absent_from_kafka
 
 pytestmark = pytest.mark.broker
-
-
-def admin(services: RunningServices) -> dict[str, str]:
-    credentials = services.infra.credentials
-    return bearer(login(services.gateway_url, credentials.admin_email, credentials.admin_password))
-
-
-def workspace(services: RunningServices, headers: dict[str, str]) -> str:
-    slug = f"keys-{uuid.uuid4().hex[:6]}"
-    response = httpx.post(
-        f"{services.gateway_url}/api/v1/workspaces",
-        json={"name": slug, "slug": slug},
-        headers=headers,
-    )
-    assert response.status_code == 201
-    workspace_id: str = response.json()["id"]
-    return workspace_id
 
 
 def new_key(
@@ -49,7 +32,7 @@ def new_key(
 
 async def test_api_key_lifecycle(services: RunningServices, bus_settings: BusSettings) -> None:
     headers = admin(services)
-    ws = workspace(services, headers)
+    ws = new_workspace(services, headers)
     account_id, created = new_key(services, headers, ws, "developer")
     key = created["key"]
     assert key.startswith("keel_ak_")
@@ -68,7 +51,7 @@ async def test_api_key_lifecycle(services: RunningServices, bus_settings: BusSet
     assert key not in accounts.text
 
     # Another workspace is out of reach.
-    other = workspace(services, headers)
+    other = new_workspace(services, headers)
     outside = httpx.get(
         f"{services.gateway_url}/api/v1/workspaces/{other}/service-accounts", headers=as_key
     )
@@ -100,7 +83,7 @@ async def test_api_key_lifecycle(services: RunningServices, bus_settings: BusSet
 
 def test_a_viewer_key_cannot_create_service_accounts(services: RunningServices) -> None:
     headers = admin(services)
-    ws = workspace(services, headers)
+    ws = new_workspace(services, headers)
     _, created = new_key(services, headers, ws, "viewer")
     response = httpx.post(
         f"{services.gateway_url}/api/v1/workspaces/{ws}/service-accounts",
@@ -123,7 +106,7 @@ def test_forged_keys_are_401(services: RunningServices, key: str) -> None:
 
 def test_unknown_role_is_a_422(services: RunningServices) -> None:
     headers = admin(services)
-    ws = workspace(services, headers)
+    ws = new_workspace(services, headers)
     response = httpx.post(
         f"{services.gateway_url}/api/v1/workspaces/{ws}/service-accounts",
         json={"name": "x", "role": "superuser"},

@@ -19,16 +19,11 @@ from keel_common.auth.tokens import TokenVerifier
 from keel_common.bus.rpc_client import RpcClient
 from keel_common.contracts.auth import GetPermissions, PermissionSet
 from keel_common.settings import BusSettings
-from tests.e2e.auth_support import add_user, bearer, login
+from tests.e2e.auth_support import add_user, admin_tokens, bearer, login
 from tests.e2e.conftest import RunningServices
 from tests.support.kafka import assert_absent_from_kafka, read_records, running_broker
 
 pytestmark = pytest.mark.broker
-
-
-def admin_tokens(services: RunningServices) -> dict[str, str]:
-    credentials = services.infra.credentials
-    return login(services.gateway_url, credentials.admin_email, credentials.admin_password)
 
 
 async def test_bootstrap_admin_signs_in_and_the_token_verifies_against_the_jwks(

@@ -13,27 +13,11 @@ from jose import jwt
 from keel_common.bus.rpc_client import RpcClient
 from keel_common.contracts.auth import GetPermissions, PermissionSet
 from keel_common.settings import BusSettings
-from tests.e2e.auth_support import add_user, bearer, login
+from tests.e2e.auth_support import add_user, admin, bearer, login, new_workspace
 from tests.e2e.conftest import RunningServices
 from tests.support.kafka import running_broker
 
 pytestmark = pytest.mark.broker
-
-
-def admin(services: RunningServices) -> dict[str, str]:
-    credentials = services.infra.credentials
-    return bearer(login(services.gateway_url, credentials.admin_email, credentials.admin_password))
-
-
-def new_workspace(services: RunningServices, headers: dict[str, str]) -> str:
-    slug = f"m-{uuid.uuid4().hex[:6]}"
-    response = httpx.post(
-        f"{services.gateway_url}/api/v1/workspaces",
-        json={"name": slug, "slug": slug},
-        headers=headers,
-    )
-    workspace_id: str = response.json()["id"]
-    return workspace_id
 
 
 async def test_granting_and_removing_a_workspace_role(services: RunningServices) -> None:

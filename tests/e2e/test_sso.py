@@ -11,7 +11,7 @@ from jose import jwt
 
 from keel_auth.sso.oidc import OidcClient
 from keel_common.errors import Unauthenticated
-from tests.e2e.auth_support import bearer, login
+from tests.e2e.auth_support import admin_tokens, bearer
 from tests.e2e.conftest import RunningServices
 from tests.support.idp import real_id_token, sign_in_at_idp
 from tests.support.keys import SigningKey
@@ -20,8 +20,7 @@ pytestmark = pytest.mark.broker
 
 
 def admin_headers(services: RunningServices) -> tuple[dict[str, str], str]:
-    credentials = services.infra.credentials
-    tokens = login(services.gateway_url, credentials.admin_email, credentials.admin_password)
+    tokens = admin_tokens(services)
     organization: str = jwt.get_unverified_claims(tokens["access_token"])["org"]
     return bearer(tokens), organization
 
