@@ -1,6 +1,6 @@
 """What the RPC benchmark calls: a trivial service, plus the timestamps that locate its time.
 
-Shared by the in-process server (bench.fabric) and the separate server process
+Shared by the in-process server (bench.infra) and the separate server process
 (bench.rpc_server_process). Timestamps are `time.monotonic_ns()`, which on Linux reads
 CLOCK_MONOTONIC, one clock for every process on the machine, so stamps taken in the caller
 and in the server process can be subtracted from each other.

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient
 from faststream.kafka import KafkaBroker
 
@@ -113,34 +113,6 @@ async def eventually(check: Callable[[], object], timeout: float = 15.0) -> None
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"condition not met within {timeout}s (last value: {last!r})")
-
-
-async def group_has_consumed_everything(settings: BusSettings, group: str, topic: str) -> bool:
-    """True when `group` has committed offsets at the end of every partition of `topic`.
-
-    Asked through a consumer that names the group but never joins it (`committed()` only
-    talks to the coordinator), so the group's members are not rebalanced.
-    """
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.bootstrap, group_id=group, enable_auto_commit=False
-    )
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap)
-    await admin.start()
-    try:
-        [description] = await admin.describe_topics([topic])
-    finally:
-        await admin.close()
-    partitions = [TopicPartition(topic, p["partition"]) for p in description["partitions"]]
-    await consumer.start()
-    try:
-        ends = await consumer.end_offsets(partitions)
-        for partition, end in ends.items():
-            committed = await consumer.committed(partition)
-            if end > 0 and (committed is None or committed < end):
-                return False
-        return bool(partitions)
-    finally:
-        await consumer.stop()
 
 
 async def assert_absent_from_kafka(settings: BusSettings, secrets: list[str]) -> int:

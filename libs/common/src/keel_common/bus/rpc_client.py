@@ -49,7 +49,7 @@ class RpcClient:
             bootstrap_servers=self._settings.bootstrap,
             group_id=None,
             enable_auto_commit=False,
-            fetch_max_wait_ms=self._settings.fetch_max_wait_ms,
+            fetch_max_wait_ms=self._settings.fetch_wait_ms(),
             **client_security_kwargs(self._settings),
         )
         await consumer.start()
@@ -100,7 +100,10 @@ class RpcClient:
                 correlation_id=str(envelope.id),
                 reply_to=self.reply_topic,
             )
-            answer = await asyncio.wait_for(future, timeout)
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation
+            # that races with the reply.
+            async with asyncio.timeout(timeout):
+                answer = await future
         except TimeoutError:
             raise ServiceTimeout(
                 f"the {service} service did not answer within {timeout:g}s",

@@ -128,7 +128,7 @@ class RpcRouter:
         broker.subscriber(
             rpc_topic(self.service),
             group_id=group_id,
-            fetch_max_wait_ms=settings.fetch_max_wait_ms,
+            fetch_max_wait_ms=settings.fetch_wait_ms(),
             session_timeout_ms=timing.session_timeout_ms,
             heartbeat_interval_ms=timing.heartbeat_interval_ms,
             # Requests past their deadline are dropped, so replaying one after a crash is
