@@ -98,6 +98,8 @@ class RpcRouter:
                         failure = kept.error  # leaving the block normally commits
             if failure is not None:
                 return _problem_reply(failure)
+        except FailAfterCommit as kept:  # a handler without a database: nothing to keep
+            return _problem_reply(kept.error)
         except KeelError as exc:
             return _problem_reply(exc)
         except Exception:
