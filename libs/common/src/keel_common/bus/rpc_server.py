@@ -82,23 +82,13 @@ class RpcRouter:
         if entry is None:
             return _problem_reply(InvalidInput(f"{self.service} has no method {envelope.type!r}"))
         contract, handler = entry
-        failure: KeelError | None = None
         try:
             request = envelope.open(contract)
         except ValidationError as exc:
             return _problem_reply(InvalidInput("invalid request", errors=field_issues(exc)))
         try:
-            if self._db is None:
-                result = await handler(request, RpcContext(envelope, None))
-            else:
-                async with self._db.transaction() as session:
-                    try:
-                        result = await handler(request, RpcContext(envelope, session))
-                    except FailAfterCommit as kept:
-                        failure = kept.error  # leaving the block normally commits
-            if failure is not None:
-                return _problem_reply(failure)
-        except FailAfterCommit as kept:  # a handler without a database: nothing to keep
+            result = await self._run(handler, request, envelope)
+        except FailAfterCommit as kept:
             return _problem_reply(kept.error)
         except KeelError as exc:
             return _problem_reply(exc)
@@ -106,6 +96,19 @@ class RpcRouter:
             log.exception("rpc handler crashed", method=envelope.type)
             return _problem_reply(KeelError())
         return RpcReply(ok=True, result=result.model_dump(mode="json"))
+
+    async def _run(self, handler: Handler, request: Contract, envelope: Envelope) -> Contract:
+        """The handler in its own unit of work: committed if it returns (or raises
+        FailAfterCommit), rolled back if it raises anything else."""
+        if self._db is None:
+            return await handler(request, RpcContext(envelope, None))
+        kept: FailAfterCommit | None = None
+        async with self._db.transaction() as session:
+            try:
+                return await handler(request, RpcContext(envelope, session))
+            except FailAfterCommit as failure:
+                kept = failure  # leaving the block normally commits
+        raise kept
 
     def bind(self, broker: KafkaBroker, settings: BusSettings) -> None:
         """Subscribe this router to the service's request topic."""
