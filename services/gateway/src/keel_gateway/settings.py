@@ -21,5 +21,5 @@ class GatewaySettings(BaseSettings):
     permission_cache_ttl_s: float = Field(default=5.0, ge=0)
     # How long a verified API key is trusted without asking again (revocations evict at once).
     api_key_cache_ttl_s: float = Field(default=30.0, ge=0)
-    # Sign-in attempts (password, refresh, device token) per client address per minute.
+    # Sign-in requests (password, refresh, SSO, device flow) per client address per minute.
     sign_in_per_minute: int = Field(default=30, ge=1)

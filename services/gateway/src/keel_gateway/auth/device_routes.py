@@ -23,6 +23,7 @@ from keel_common.contracts.device import (
 )
 from keel_common.crypto.sealed import EphemeralKey
 from keel_gateway.auth.principal import CurrentPrincipal
+from keel_gateway.auth.rate_limit import limit_sign_in
 from keel_gateway.auth.routes import TokenResponse, opened_tokens, sealing_key
 from keel_gateway.auth.sealing import AuthSealingKey
 from keel_gateway.dependencies import Rpc, Settings
@@ -50,7 +51,7 @@ class DeviceTokenRequest(BaseModel):
     grant_type: str = Field(default=DEVICE_GRANT, pattern=f"^{DEVICE_GRANT}$")
 
 
-@router.post("/code", response_model=DeviceCode)
+@router.post("/code", response_model=DeviceCode, dependencies=[Depends(limit_sign_in)])
 async def start_device_login(client: Rpc, config: Settings) -> DeviceCode:
     reply = EphemeralKey.generate()
     started = await client.call(
@@ -77,7 +78,7 @@ async def approve_device_login(
     return Response(status_code=204)
 
 
-@router.post("/token", response_model=TokenResponse)
+@router.post("/token", response_model=TokenResponse, dependencies=[Depends(limit_sign_in)])
 async def poll_device_login(
     body: DeviceTokenRequest,
     client: Rpc,

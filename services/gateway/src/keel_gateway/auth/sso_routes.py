@@ -26,6 +26,7 @@ from keel_common.crypto.sealed import EphemeralKey
 from keel_common.errors import Unauthenticated
 from keel_gateway.auth.permissions import require_org
 from keel_gateway.auth.principal import Principal
+from keel_gateway.auth.rate_limit import limit_sign_in
 from keel_gateway.auth.routes import TokenResponse, opened_tokens, sealing_key
 from keel_gateway.auth.sealing import AuthSealingKey
 from keel_gateway.dependencies import Rpc, Settings
@@ -72,7 +73,11 @@ async def configure_sso(
     return await client.call("auth", request, SsoConfigView, actor=principal.subject)
 
 
-@router.get("/api/v1/auth/sso/{organization_id}/start", status_code=302)
+@router.get(
+    "/api/v1/auth/sso/{organization_id}/start",
+    status_code=302,
+    dependencies=[Depends(limit_sign_in)],
+)
 async def start_sso(organization_id: uuid.UUID, client: Rpc, config: Settings) -> RedirectResponse:
     """Begin signing in through the organization's identity provider."""
     request = StartSso(organization_id=organization_id, callback_url=callback_url(config.issuer))
@@ -80,7 +85,9 @@ async def start_sso(organization_id: uuid.UUID, client: Rpc, config: Settings) -
     return RedirectResponse(redirect.authorization_url, status_code=302)
 
 
-@router.get("/api/v1/auth/sso/callback", response_model=TokenResponse)
+@router.get(
+    "/api/v1/auth/sso/callback", response_model=TokenResponse, dependencies=[Depends(limit_sign_in)]
+)
 async def finish_sso(
     *,
     request: Request,
