@@ -78,7 +78,9 @@ async def approve_device_login(
     return Response(status_code=204)
 
 
-@router.post("/token", response_model=TokenResponse, dependencies=[Depends(limit_sign_in)])
+# Not under the per-address limit: a polling CLI is paced by `slow_down` instead, and the
+# device code is 256 random bits.
+@router.post("/token", response_model=TokenResponse)
 async def poll_device_login(
     body: DeviceTokenRequest,
     client: Rpc,
