@@ -4,6 +4,7 @@
 #   make test-kafka  the broker-facing tests again, on real Apache Kafka (Java 17 + Maven)
 #   make lint        ruff + mypy --strict
 #   make bench       benchmarks, printed as tables
+#   make asyncapi    regenerate docs/asyncapi.json from the contracts
 
 PYTHON ?= python3.11
 UV_VERSION := 0.13.8
@@ -14,7 +15,7 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: install up down status test test-kafka lint format bench clean
+.PHONY: install up down status test test-kafka lint format bench asyncapi clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -45,7 +46,7 @@ test-kafka: install
 lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy libs services tests bench
+	$(VENV)/bin/mypy libs services tests bench tools
 
 format: install
 	$(VENV)/bin/ruff format .
@@ -53,6 +54,11 @@ format: install
 
 bench: install
 	$(PY) -m bench
+	$(PY) -m bench.auth
+
+# The AsyncAPI document of the event fabric, generated from the contracts.
+asyncapi: install
+	$(PY) -m tools.asyncapi > docs/asyncapi.json
 
 clean:
 	rm -rf $(VENV) $(TOOLS)

@@ -10,6 +10,7 @@ anything else is logged here and answered as a bare 500, never with its tracebac
 from __future__ import annotations
 
 import asyncio
+import typing
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -76,6 +77,19 @@ class RpcRouter:
             return fn
 
         return register
+
+    def methods(self) -> list[tuple[type[Contract], type[Contract] | None]]:
+        """Each method's request contract and the contract its handler returns (read from
+        the handler's annotation), for the AsyncAPI document."""
+        described = []
+        for contract, handler in self._handlers.values():
+            try:
+                returns = typing.get_type_hints(handler).get("return")
+            except NameError:
+                returns = None
+            reply = returns if isinstance(returns, type) and issubclass(returns, Contract) else None
+            described.append((contract, reply))
+        return described
 
     async def dispatch(self, envelope: Envelope) -> RpcReply:
         entry = self._handlers.get(envelope.type)
