@@ -11,8 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from keel_auth.identity.models import Organization, User, Workspace
 
 
-async def user_by_email(session: AsyncSession, email: str) -> User | None:
-    result = await session.execute(select(User).where(User.email == email.lower()))
+async def user_by_email(
+    session: AsyncSession, email: str, *, for_update: bool = False
+) -> User | None:
+    """`for_update` locks the row, so concurrent sign-ins count failures one at a time."""
+    query = select(User).where(User.email == email.lower())
+    result = await session.execute(query.with_for_update() if for_update else query)
     return result.scalar_one_or_none()
 
 

@@ -71,7 +71,7 @@ class SessionService:
         self, session: AsyncSession, email: str, password: str, source_ip: str | None
     ) -> IssuedTokens:
         now = datetime.now(UTC)
-        user = await identity.user_by_email(session, email)
+        user = await identity.user_by_email(session, email, for_update=True)
         if user is not None and user.locked_until is not None and user.locked_until > now:
             await audit(session, "auth.login", "denied", actor=None, target=f"user:{user.id}",
                         reason="locked", source_ip=source_ip)  # fmt: skip
