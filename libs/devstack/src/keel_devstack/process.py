@@ -54,15 +54,6 @@ def require_free_port(name: str, port: int) -> None:
         )
 
 
-def wait_for_port(port: int, timeout: float, host: str = "127.0.0.1") -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
-            return True
-        time.sleep(0.1)
-    return False
-
-
 @dataclass
 class ManagedProcess:
     """One child process with its log file; stopping escalates SIGTERM → SIGKILL."""

@@ -106,7 +106,6 @@ class Infrastructure:
             "KEEL_GATEWAY_ISSUER": gateway_url,
             "KEEL_KAFKA_BOOTSTRAP": self.kafka.bootstrap,
             "KEEL_KAFKA_PROFILE": self.broker_profile,
-            "KEEL_VAULT_ADDR": self.openbao.address,
         }
         for service in SERVICES:
             env[f"KEEL_{service.upper()}_DATABASE_URL"] = self.postgres.url(f"keel_{service}")

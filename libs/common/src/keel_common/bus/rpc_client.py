@@ -20,7 +20,14 @@ from faststream.kafka import KafkaBroker
 from pydantic import ValidationError
 
 from keel_common.bus.broker import client_security_kwargs
-from keel_common.bus.topics import SHORT_RETENTION, TopicSpec, ensure_topics, reply_topic, rpc_topic
+from keel_common.bus.topics import (
+    SHORT_RETENTION,
+    TopicSpec,
+    delete_topics,
+    ensure_topics,
+    reply_topic,
+    rpc_topic,
+)
 from keel_common.bus.tracing import TRACEPARENT, outgoing_traceparent
 from keel_common.contracts.base import Contract, Envelope, utcnow
 from keel_common.contracts.rpc import RpcReply
@@ -71,6 +78,12 @@ class RpcClient:
             await self._consumer.stop()
         for future in self._pending.values():
             future.cancel()
+        # One topic per process lifetime: without this they pile up on a real Kafka. Best
+        # effort: a crash leaves one behind, and its short retention keeps it empty.
+        try:
+            await delete_topics(self._settings, [self.reply_topic])
+        except Exception:
+            log.warning("reply topic not deleted", topic=self.reply_topic)
 
     async def call(
         self,

@@ -10,7 +10,7 @@ from keel_auth.identity import repository
 from keel_auth.identity.models import Workspace
 from keel_auth.rbac import repository as bindings
 from keel_auth.rbac.roles import Action, Resource, permission
-from keel_auth.rbac.service import Principal, bound_workspaces, permissions, require
+from keel_auth.rbac.service import Principal, require, visible_workspace_ids
 from keel_auth.sessions.passwords import hash_password
 from keel_auth.sessions.service import audit
 from keel_common.errors import Conflict
@@ -34,10 +34,7 @@ async def create_workspace(
 async def visible_workspaces(session: AsyncSession, principal: Principal) -> Sequence[Workspace]:
     """Every workspace of the organization for those who may read workspaces org-wide
     (admins, viewers); only those where it has a role for everyone else."""
-    org_wide = permission(Resource.WORKSPACE, Action.READ) in await permissions(
-        session, principal, None
-    )
-    only = None if org_wide else await bound_workspaces(session, principal)
+    only = await visible_workspace_ids(session, principal)
     return await repository.workspaces(session, principal.organization_id, only)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from keel_auth.identity import repository as identity
 from keel_auth.rbac import repository
-from keel_auth.rbac.roles import WORKSPACE_ROLES, effective
+from keel_auth.rbac.roles import WORKSPACE_ROLES, Action, Resource, effective, permission
 from keel_auth.service_accounts import repository as accounts
 from keel_auth.teams import repository as teams
 from keel_common.errors import Forbidden, Unauthenticated
@@ -82,10 +82,17 @@ async def _subjects(session: AsyncSession, principal: Principal) -> list[str]:
     return [principal.subject, *(f"team:{t}" for t in await teams.teams_of(session, user_id))]
 
 
-async def bound_workspaces(session: AsyncSession, principal: Principal) -> list[uuid.UUID]:
+async def visible_workspace_ids(
+    session: AsyncSession, principal: Principal
+) -> list[uuid.UUID] | None:
+    """None when the principal may read every workspace of its organization (an org admin
+    or viewer); otherwise the workspaces where it, or one of its teams, has a role."""
     bindings = await repository.bindings_of(
         session, await _subjects(session, principal), principal.organization_id
     )
+    org_roles = [b.role for b in bindings if b.workspace_id is None]
+    if permission(Resource.WORKSPACE, Action.READ) in effective(org_roles, []):
+        return None
     return [b.workspace_id for b in bindings if b.workspace_id is not None]
 
 
