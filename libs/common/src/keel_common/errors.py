@@ -86,6 +86,12 @@ class NotFound(KeelError):
     title = "Not found"
 
 
+class PayloadTooLarge(KeelError):
+    status = 413
+    slug = "payload-too-large"
+    title = "The request is too large"
+
+
 class Conflict(KeelError):
     status = 409
     slug = "conflict"

@@ -65,6 +65,7 @@ class ServiceRuntime:
             *(extra_topics or []),
         ]
         self._startup_tasks: list[Callable[[], Awaitable[None]]] = []
+        self._shutdown_tasks: list[Callable[[], Awaitable[None]]] = []
         self.commands: dict[str, Callable[[], Awaitable[None]]] = {}
         self._register_ping()
         # Subscribing only registers the handler; the router's table is read per message,
@@ -74,6 +75,10 @@ class ServiceRuntime:
     def on_startup(self, task: Callable[[], Awaitable[None]]) -> None:
         """Run `task` at start, after migrations, before the first request is consumed."""
         self._startup_tasks.append(task)
+
+    def on_shutdown(self, task: Callable[[], Awaitable[None]]) -> None:
+        """Run `task` at stop, before the outbox relay and the database close."""
+        self._shutdown_tasks.append(task)
 
     def _register_ping(self) -> None:
         release = package_version(f"keel-{self.service}")
@@ -98,6 +103,8 @@ class ServiceRuntime:
         for task in self._startup_tasks:
             await task()
         yield
+        for task in reversed(self._shutdown_tasks):
+            await task()
         await self.relay.stop()
         await self.db.close()
 

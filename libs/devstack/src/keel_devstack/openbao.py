@@ -52,6 +52,16 @@ class OpenBao:
         self.process.start()
         self.process.wait_ready(self._unsealed, timeout)
 
+    def root_token(self) -> str:
+        return self.token_file.read_text().strip()
+
+    def unseal_key(self) -> str:
+        """Dev mode prints its single unseal key at start; tests seal and unseal with it."""
+        for line in (self.home / f"{self.name}.log").read_text().splitlines():
+            if line.startswith("Unseal Key:"):
+                return line.split(":", 1)[1].strip()
+        raise RuntimeError(f"{self.name} printed no unseal key")
+
     def _unsealed(self) -> bool:
         try:
             with urllib.request.urlopen(f"{self.address}/v1/sys/health", timeout=1) as response:

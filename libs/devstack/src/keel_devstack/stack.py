@@ -106,6 +106,10 @@ class Infrastructure:
             "KEEL_GATEWAY_ISSUER": gateway_url,
             "KEEL_KAFKA_BOOTSTRAP": self.kafka.bootstrap,
             "KEEL_KAFKA_PROFILE": self.broker_profile,
+            # The stack's OpenBao backs workspaces that choose the `vault` backend. Dev mode:
+            # the root token; a real deployment gives the service a policy-bound AppRole.
+            "KEEL_SECRETS_VAULT_ADDRESS": self.openbao.address,
+            "KEEL_SECRETS_VAULT_TOKEN": self.openbao.root_token(),
         }
         for service in SERVICES:
             env[f"KEEL_{service.upper()}_DATABASE_URL"] = self.postgres.url(f"keel_{service}")

@@ -28,6 +28,9 @@ from keel_gateway.auth.sso_routes import router as sso_router
 from keel_gateway.health.routes import router as health_router
 from keel_gateway.members.roles_routes import router as roles_router
 from keel_gateway.members.routes import router as members_router
+from keel_gateway.secrets.relays_routes import router as relays_router
+from keel_gateway.secrets.routes import router as secrets_router
+from keel_gateway.secrets.sealing import ValueKeys
 from keel_gateway.service_accounts.routes import router as service_accounts_router
 from keel_gateway.settings import GatewaySettings
 from keel_gateway.teams.routes import router as teams_router
@@ -43,6 +46,8 @@ ROUTERS = (
     members_router,
     roles_router,
     teams_router,
+    secrets_router,
+    relays_router,
 )
 
 
@@ -76,6 +81,7 @@ def lifespan_for(
         app.state.api_keys = api_keys
         app.state.deactivated = deactivated
         app.state.auth_sealing_key = sealing
+        app.state.value_keys = ValueKeys(client)
         app.state.sign_in_window = SlidingWindow(settings.sign_in_per_minute, 60.0)
         try:
             yield

@@ -23,3 +23,5 @@ class GatewaySettings(BaseSettings):
     api_key_cache_ttl_s: float = Field(default=30.0, ge=0)
     # Sign-in requests (password, refresh, SSO, device flow) per client address per minute.
     sign_in_per_minute: int = Field(default=30, ge=1)
+    # Upper bound on one secret's keys and values (UTF-8 bytes); larger is a 413.
+    secret_max_bytes: int = Field(default=64 * 1024, ge=1024, le=1024 * 1024)

@@ -4,11 +4,62 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from keel_common.bus.rpc_client import RpcClient
+from keel_common.bus.topics import TopicSpec
+from keel_common.contracts.relay import RELAY_INBOUND
 from keel_common.service import ServiceRuntime
+from keel_secrets.backends.rotation import rewrap_all
+from keel_secrets.keys.keyring import KeyRing
+from keel_secrets.keys.service import ServiceKeys
+from keel_secrets.relays import handlers as relays_handlers
+from keel_secrets.relays.client import RelayClient
+from keel_secrets.relays.inbound import subscribe_relay_inbound
+from keel_secrets.secrets import handlers as secrets_handlers
+from keel_secrets.secrets.audit import AUDIT_TOPIC
 from keel_secrets.settings import SecretsSettings
+from keel_secrets.workspaces import handlers as workspaces_handlers
+from keel_secrets.workspaces.service import Backends
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_runtime(settings: SecretsSettings | None = None) -> ServiceRuntime:
-    return ServiceRuntime("secrets", settings or SecretsSettings(), MIGRATIONS)
+    settings = settings or SecretsSettings()
+    runtime = ServiceRuntime(
+        "secrets",
+        settings,
+        MIGRATIONS,
+        extra_topics=[TopicSpec(AUDIT_TOPIC, 3), TopicSpec(RELAY_INBOUND, 3)],
+    )
+    keyring = KeyRing.from_text(
+        settings.key_encryption_key.get_secret_value(),
+        settings.previous_key_encryption_keys.get_secret_value()
+        if settings.previous_key_encryption_keys
+        else None,
+    )
+    keys = ServiceKeys(keyring)
+    relay_client = RelayClient(keys, settings)
+    backends = Backends(settings, keys, keyring, relay_client)
+
+    secrets_handlers.register(runtime.router, backends)
+    workspaces_handlers.register(runtime.router, backends)
+    relays_handlers.register(runtime.router, keys, settings, runtime.bus_settings)
+    subscribe_relay_inbound(runtime.broker, runtime.bus_settings, runtime.db)
+
+    rpc = RpcClient(runtime.broker, runtime.bus_settings, caller="secrets")
+
+    async def prepare() -> None:
+        async with runtime.db.transaction() as session:
+            await keys.ensure_keys(session)
+        await rpc.start()
+        relay_client.rpc = rpc
+
+    async def rotate_kek() -> None:
+        # Configure the new key as current and the old one as previous everywhere first.
+        count = await rewrap_all(runtime.db, keyring)
+        print(f"re-wrapped {count} keys under {keyring.current.fingerprint}")
+
+    runtime.on_startup(prepare)
+    runtime.on_shutdown(rpc.stop)
+    runtime.commands["rotate-kek"] = rotate_kek
+    return runtime

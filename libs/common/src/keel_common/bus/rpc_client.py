@@ -15,6 +15,7 @@ import uuid
 from datetime import timedelta
 from typing import TypeVar
 
+import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from faststream.kafka import KafkaBroker
 from pydantic import ValidationError
@@ -94,14 +95,19 @@ class RpcClient:
         workspace: uuid.UUID | None = None,
         actor: str | None = None,
         timeout: float | None = None,
+        partition: int | None = None,
     ) -> Res:
-        """Ask `service`; returns its result as `returns` or raises the problem it sent."""
+        """Ask `service`; returns its result as `returns` or raises the problem it sent.
+
+        `partition` pins the request to one partition of the service's topic (the relay
+        client uses it to steer around a replica that stopped heartbeating)."""
         timeout = timeout or self._settings.rpc_timeout_s
         envelope = Envelope.wrap(
             request,
             workspace=workspace,
             actor=actor,
             expires_at=utcnow() + timedelta(seconds=timeout),
+            request_id=structlog.contextvars.get_contextvars().get("request_id"),
         )
         future: asyncio.Future[Envelope] = asyncio.get_running_loop().create_future()
         self._pending[envelope.id] = future
@@ -112,6 +118,7 @@ class RpcClient:
                 headers={**envelope.headers(), TRACEPARENT: outgoing_traceparent()},
                 correlation_id=str(envelope.id),
                 reply_to=self.reply_topic,
+                partition=partition,
             )
             # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation
             # that races with the reply.

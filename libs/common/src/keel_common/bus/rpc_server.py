@@ -16,8 +16,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import structlog
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from faststream.kafka.subscriber.usecase import LogicSubscriber
 from faststream.middlewares import AckPolicy
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,6 +54,11 @@ class RpcContext:
     def actor(self) -> str | None:
         return self.envelope.actor
 
+    @property
+    def request_id(self) -> str:
+        """The gateway's request id, or this request's own id when no HTTP call began it."""
+        return self.envelope.request_id or str(self.envelope.id)
+
     def db(self) -> AsyncSession:
         if self.session is None:
             raise RuntimeError("this service has no database")
@@ -61,10 +68,17 @@ class RpcContext:
 Handler = Callable[[Any, RpcContext], Awaitable[Contract]]
 
 
+ExpiredHook = Callable[[Envelope], Awaitable[None]]
+
+
 class RpcRouter:
-    def __init__(self, service: str, db: Database | None = None) -> None:
+    def __init__(
+        self, service: str, db: Database | None = None, *, on_expired: ExpiredHook | None = None
+    ) -> None:
         self.service = service
         self._db = db
+        # Called for each request dropped because its deadline passed (the relay audits it).
+        self._on_expired = on_expired
         self._handlers: dict[str, tuple[type[Contract], Handler]] = {}
 
     def method(
@@ -124,8 +138,9 @@ class RpcRouter:
                 kept = failure  # leaving the block normally commits
         raise kept
 
-    def bind(self, broker: KafkaBroker, settings: BusSettings) -> None:
-        """Subscribe this router to the service's request topic."""
+    def bind(self, broker: KafkaBroker, settings: BusSettings) -> LogicSubscriber[Any]:
+        """Subscribe this router to the service's request topic; returns the subscriber
+        (whose consumer knows the partitions it holds)."""
         group_id = f"keel-{self.service}"
         # FastStream runs one handler at a time per partition; a request that waits on its
         # database must not hold up the next one, so each runs as its own task, with at
@@ -144,7 +159,7 @@ class RpcRouter:
             task.add_done_callback(finished)
 
         timing = group_timing(settings)
-        broker.subscriber(
+        subscriber = broker.subscriber(
             rpc_topic(self.service),
             group_id=group_id,
             fetch_max_wait_ms=settings.fetch_wait_ms(),
@@ -155,7 +170,9 @@ class RpcRouter:
             ack_policy=AckPolicy.ACK_FIRST,
             no_reply=True,
             title=f"{group_id}:rpc",
-        )(on_request)
+        )
+        subscriber(on_request)
+        return subscriber
 
     async def _answer_safely(
         self, broker: KafkaBroker, message: KafkaMessage, consumer: str
@@ -183,9 +200,15 @@ class RpcRouter:
             )
             return
         if envelope.expired():
-            log.info("expired request dropped", method=envelope.type, request_id=str(envelope.id))
+            log.info("expired request dropped", method=envelope.type, message_id=str(envelope.id))
+            if self._on_expired is not None:
+                await self._on_expired(envelope)
             return
-        reply = await self.dispatch(envelope)
+        bound = structlog.contextvars.bind_contextvars(request_id=envelope.request_id)
+        try:
+            reply = await self.dispatch(envelope)
+        finally:
+            structlog.contextvars.reset_contextvars(**bound)
         answer = envelope.caused(reply)
         await broker.publish(
             answer.to_bytes(),

@@ -19,3 +19,5 @@ class AuditRecorded(Contract):
     target: str | None = Field(default=None, max_length=400)
     reason: str | None = Field(default=None, max_length=400)
     source_ip: str | None = Field(default=None, max_length=64)
+    # The gateway request id that led here, to join audit with access logs.
+    request_id: str | None = Field(default=None, max_length=200)

@@ -109,6 +109,8 @@ class GetPermissions(Contract):
 class PermissionSet(Contract):
     TYPE: ClassVar[str] = "keel.auth.permission_set"
     permissions: list[str]
+    # The teams the actor belongs to: what private secrets shared with a team need.
+    teams: list[uuid.UUID] = Field(default_factory=list)
 
 
 # A built-in workspace role (viewer, contributor, developer, admin) or a custom one.

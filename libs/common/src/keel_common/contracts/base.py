@@ -52,6 +52,9 @@ class Envelope(BaseModel):
     causation_id: uuid.UUID | None = None
     # RPC requests only: a handler that sees the deadline passed drops the request.
     expires_at: AwareDatetime | None = None
+    # The id of the HTTP request that started this, so logs and audit records of every
+    # hop can be joined with the gateway's access log.
+    request_id: str | None = Field(default=None, max_length=200)
     payload: dict[str, Any]
 
     @classmethod
@@ -64,6 +67,7 @@ class Envelope(BaseModel):
         correlation_id: uuid.UUID | None = None,
         causation_id: uuid.UUID | None = None,
         expires_at: datetime | None = None,
+        request_id: str | None = None,
     ) -> Self:
         return cls(
             type=payload.TYPE,
@@ -73,6 +77,7 @@ class Envelope(BaseModel):
             correlation_id=correlation_id or uuid.uuid4(),
             causation_id=causation_id,
             expires_at=expires_at,
+            request_id=request_id,
             payload=payload.model_dump(mode="json"),
         )
 
@@ -83,6 +88,7 @@ class Envelope(BaseModel):
             "actor": self.actor,
             "correlation_id": self.correlation_id,
             "causation_id": self.id,
+            "request_id": self.request_id,
         }
         fields.update(overrides)
         return Envelope.wrap(payload, **fields)

@@ -7,6 +7,7 @@ is (e.g. `signing-key:<kid>`), so a wrapped value cannot be swapped for another 
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 
 from cryptography.exceptions import InvalidTag
@@ -24,6 +25,8 @@ class KeyEncryptionKey:
         if len(key) != 32:
             raise ValueError("a key-encryption key is 32 bytes (AES-256)")
         self._aead = AESGCM(key)
+        # Names the key without revealing it, so a wrapped value records which key wrapped it.
+        self.fingerprint = hashlib.sha256(b"keel-kek:" + key).hexdigest()[:16]
 
     @classmethod
     def from_text(cls, text: str) -> KeyEncryptionKey:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from keel_auth.rbac import custom_roles
 from keel_auth.rbac.roles import WORKSPACE_ROLES
-from keel_auth.rbac.service import permissions, principal_of
+from keel_auth.rbac.service import permissions, principal_of, teams_of
 from keel_common.bus.rpc_server import RpcContext, RpcRouter
 from keel_common.contracts.auth import (
     CreateRole,
@@ -22,7 +22,8 @@ def register(router: RpcRouter) -> None:
     async def get_permissions(request: GetPermissions, ctx: RpcContext) -> PermissionSet:
         principal = await principal_of(ctx.db(), ctx.actor)
         granted = await permissions(ctx.db(), principal, request.workspace)
-        return PermissionSet(permissions=sorted(granted))
+        teams = await teams_of(ctx.db(), principal)
+        return PermissionSet(permissions=sorted(granted), teams=teams)
 
     @router.method(CreateRole)
     async def create_role(request: CreateRole, ctx: RpcContext) -> RoleView:

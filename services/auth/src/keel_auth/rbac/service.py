@@ -74,12 +74,15 @@ async def permissions(
     return effective(org_roles, ws_roles, custom)
 
 
+async def teams_of(session: AsyncSession, principal: Principal) -> list[uuid.UUID]:
+    if not principal.subject.startswith("user:"):
+        return []
+    return await teams.teams_of(session, uuid.UUID(principal.subject.removeprefix("user:")))
+
+
 async def _subjects(session: AsyncSession, principal: Principal) -> list[str]:
     """The principal and, for a user, every team it belongs to: bindings to any of them count."""
-    if not principal.subject.startswith("user:"):
-        return [principal.subject]
-    user_id = uuid.UUID(principal.subject.removeprefix("user:"))
-    return [principal.subject, *(f"team:{t}" for t in await teams.teams_of(session, user_id))]
+    return [principal.subject, *(f"team:{t}" for t in await teams_of(session, principal))]
 
 
 async def visible_workspace_ids(

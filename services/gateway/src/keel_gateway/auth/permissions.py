@@ -1,7 +1,8 @@
 """Authorization as dependencies that declare the permission a route needs.
 
-Effective permissions come from the auth service and are cached per (principal, scope)
-for a few seconds, so an authenticated read costs no RPC in the common case.
+Effective permissions (and the caller's teams) come from the auth service and are cached
+per (principal, scope) for a few seconds, so an authenticated read costs no RPC in the
+common case.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ class PermissionCache:
     def __init__(self, rpc: RpcClient, ttl_s: float) -> None:
         self._rpc = rpc
         self._ttl_s = ttl_s
-        self._entries: dict[tuple[str, uuid.UUID | None], tuple[float, frozenset[str]]] = {}
+        self._entries: dict[tuple[str, uuid.UUID | None], tuple[float, PermissionSet]] = {}
 
-    async def of(self, principal: Principal, workspace: uuid.UUID | None) -> frozenset[str]:
+    async def granted(self, principal: Principal, workspace: uuid.UUID | None) -> PermissionSet:
         key = (principal.subject, workspace)
         cached = self._entries.get(key)
         if cached is not None and cached[0] > time.monotonic():
@@ -32,9 +33,14 @@ class PermissionCache:
         answer = await self._rpc.call(
             "auth", GetPermissions(workspace=workspace), PermissionSet, actor=principal.subject
         )
-        granted = frozenset(answer.permissions)
-        self._entries[key] = (time.monotonic() + self._ttl_s, granted)
-        return granted
+        self._entries[key] = (time.monotonic() + self._ttl_s, answer)
+        return answer
+
+    async def of(self, principal: Principal, workspace: uuid.UUID | None) -> frozenset[str]:
+        return frozenset((await self.granted(principal, workspace)).permissions)
+
+    async def teams_of(self, principal: Principal, workspace: uuid.UUID) -> list[uuid.UUID]:
+        return (await self.granted(principal, workspace)).teams
 
     def forget(self, subject: str | None = None) -> None:
         """Drop cached permissions (all, or one principal's) after a change."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
@@ -26,7 +26,6 @@ class MemberRole(BaseModel):
     role: RoleName
 
 
-MemberKind = Literal["members", "teams"]
 MemberAdmin = Annotated[Principal, Depends(require_workspace("member:update"))]
 
 
@@ -42,33 +41,44 @@ async def _set_role(
     return Response(status_code=204)
 
 
-def _subject(kind: MemberKind, subject_id: uuid.UUID) -> str:
-    return f"{'user' if kind == 'members' else 'team'}:{subject_id}"
-
-
-@router.put("/api/v1/workspaces/{workspace_id}/{kind}/{subject_id}", status_code=204)
+# Literal path segments, not a `{kind}` parameter: a catch-all segment would swallow every
+# other `/workspaces/{id}/<collection>/{id}` route registered after it.
+@router.put("/api/v1/workspaces/{workspace_id}/members/{user_id}", status_code=204)
 async def set_member_role(
-    *,
     workspace_id: uuid.UUID,
-    kind: MemberKind,
-    subject_id: uuid.UUID,
+    user_id: uuid.UUID,
     body: MemberRole,
     principal: MemberAdmin,
     client: Rpc,
 ) -> Response:
-    """Give a user (`members`) or a team (`teams`) a role in the workspace."""
-    return await _set_role(client, principal, workspace_id, _subject(kind, subject_id), body.role)
+    """Give a user a role in the workspace."""
+    return await _set_role(client, principal, workspace_id, f"user:{user_id}", body.role)
 
 
-@router.delete("/api/v1/workspaces/{workspace_id}/{kind}/{subject_id}", status_code=204)
-async def remove_member(
+@router.put("/api/v1/workspaces/{workspace_id}/teams/{team_id}", status_code=204)
+async def set_team_role(
     workspace_id: uuid.UUID,
-    kind: MemberKind,
-    subject_id: uuid.UUID,
+    team_id: uuid.UUID,
+    body: MemberRole,
     principal: MemberAdmin,
     client: Rpc,
 ) -> Response:
-    return await _set_role(client, principal, workspace_id, _subject(kind, subject_id), None)
+    """Give a team (every member of it) a role in the workspace."""
+    return await _set_role(client, principal, workspace_id, f"team:{team_id}", body.role)
+
+
+@router.delete("/api/v1/workspaces/{workspace_id}/members/{user_id}", status_code=204)
+async def remove_member(
+    workspace_id: uuid.UUID, user_id: uuid.UUID, principal: MemberAdmin, client: Rpc
+) -> Response:
+    return await _set_role(client, principal, workspace_id, f"user:{user_id}", None)
+
+
+@router.delete("/api/v1/workspaces/{workspace_id}/teams/{team_id}", status_code=204)
+async def remove_team(
+    workspace_id: uuid.UUID, team_id: uuid.UUID, principal: MemberAdmin, client: Rpc
+) -> Response:
+    return await _set_role(client, principal, workspace_id, f"team:{team_id}", None)
 
 
 @router.post("/api/v1/users/{user_id}/deactivate", status_code=204)

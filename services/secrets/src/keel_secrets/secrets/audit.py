@@ -1,0 +1,34 @@
+"""The control plane's record of every secret access: who, which secret, what, outcome and
+request id. Never a value."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from keel_common.bus.topics import events_topic
+from keel_common.contracts.audit import AuditRecorded
+from keel_common.contracts.base import Envelope
+from keel_common.outbox.writer import publish_after_commit
+
+AUDIT_TOPIC = events_topic("audit")
+
+Outcome = Literal["success", "failure", "denied"]
+
+
+async def audit(
+    session: AsyncSession,
+    action: str,
+    outcome: Outcome,
+    *,
+    actor: str | None,
+    target: str,
+    request_id: str | None,
+    reason: str | None = None,
+) -> None:
+    event = AuditRecorded(
+        action=action, outcome=outcome, target=target, reason=reason, request_id=request_id
+    )
+    envelope = Envelope.wrap(event, actor=actor, request_id=request_id)
+    await publish_after_commit(session, AUDIT_TOPIC, envelope, key=target)

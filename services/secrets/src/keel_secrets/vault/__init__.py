@@ -1,0 +1,1 @@
+"""Vault/OpenBao access shared by the `vault` backend and the relay agent."""
