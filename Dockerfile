@@ -1,12 +1,14 @@
 # One image build, one target per service. Slim, pinned, non-root.
 #   docker build --target gateway -t keel-gateway .
-FROM python:3.11.14-slim-bookworm AS build
+FROM python:3.11.14-slim-bookworm AS source
 ENV UV_PYTHON_DOWNLOADS=never UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy
 RUN pip install --no-cache-dir uv==0.13.8
 WORKDIR /src
 COPY pyproject.toml uv.lock ./
 COPY libs libs
 COPY services services
+
+FROM source AS build
 # Only the runtime packages: no dev stack binaries, no test tools.
 RUN uv venv /opt/keel \
  && VIRTUAL_ENV=/opt/keel uv pip install --no-cache \
@@ -33,3 +35,25 @@ ENV KEEL_GATEWAY_HOST=0.0.0.0
 HEALTHCHECK --interval=10s --timeout=3s --retries=3 \
   CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=2)"]
 CMD ["keel-gateway"]
+
+# The Scenario 2 relay agent, run inside the customer's network: its own build with only
+# keel-common and keel-secrets (no auth/metadata/gateway code in the customer's cluster).
+#   docker build --target relay -t keel-relay .
+FROM source AS relay-build
+RUN uv venv /opt/keel \
+ && VIRTUAL_ENV=/opt/keel uv pip install --no-cache ./libs/common ./services/secrets
+
+FROM python:3.11.14-slim-bookworm AS relay
+RUN groupadd --system --gid 10001 keel \
+ && useradd --system --uid 10001 --gid keel --no-create-home keel \
+ && install -d -o keel -g keel -m 0700 /var/lib/keel-relay
+COPY --from=relay-build /opt/keel /opt/keel
+ENV PATH=/opt/keel/bin:$PATH PYTHONUNBUFFERED=1 KEEL_LOG_FORMAT=json \
+    KEEL_KAFKA_PROFILE=kafka \
+    KEEL_RELAY_HTTP_HOST=0.0.0.0 KEEL_RELAY_HTTP_PORT=8090 \
+    KEEL_RELAY_STATE_DIR=/var/lib/keel-relay
+USER 10001:10001
+EXPOSE 8090
+HEALTHCHECK --interval=10s --timeout=3s --retries=3 \
+  CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('KEEL_RELAY_HTTP_PORT', '8090'), timeout=2)"]
+ENTRYPOINT ["keel-relay"]

@@ -37,6 +37,8 @@ def services(infra: Infrastructure) -> Iterator[RunningServices]:
         "KEEL_GATEWAY_PERMISSION_CACHE_TTL_S": "0",
         # Every test signs in from 127.0.0.1; the limit itself is tested on its own.
         "KEEL_GATEWAY_SIGN_IN_PER_MINUTE": "100000",
+        # Relays heartbeat every 0.5 s in the tests; show a dead one as offline soon.
+        "KEEL_SECRETS_RELAY_OFFLINE_AFTER_S": "3",
     }
     running = RunningServices(infra, url, {}, env)
     for name in (*SERVICES, "gateway"):

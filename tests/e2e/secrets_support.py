@@ -6,9 +6,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import asyncpg
 import httpx
+from sqlalchemy import text
 
+from keel_common.db.database import Database
 from tests.e2e.conftest import RunningServices
 from tests.support.kafka import encoded_forms
 
@@ -61,21 +62,26 @@ async def assert_absent_from_database(url: str, secrets: list[str]) -> int:
     """Read every row of every table of the database at `url` as text and fail if one
     holds a secret, raw or base64-encoded. Returns how many rows it read."""
     forms = [form for s in secrets for form in encoded_forms(s)]
-    connection = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+    db = Database(url, pool_size=1)
     try:
-        tables = await connection.fetch(
-            "SELECT schemaname, tablename FROM pg_tables "
-            "WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
-        )
-        rows = 0
-        for table in tables:
-            quoted = f'"{table["schemaname"]}"."{table["tablename"]}"'
-            for row in await connection.fetch(f"SELECT t::text AS r FROM {quoted} t"):
-                rows += 1
-                # bytea renders as \\x<hex>: check the hex form as well.
-                text = row["r"].encode()
-                leaked = [f for f in forms if f in text or f.hex().encode() in text]
-                assert not leaked, f"a secret value was found in table {quoted}"
-        return rows
+        async with db.engine.connect() as connection:
+            tables = (
+                await connection.execute(
+                    text(
+                        "SELECT schemaname, tablename FROM pg_tables "
+                        "WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+                    )
+                )
+            ).all()
+            rows = 0
+            for schema, table in tables:
+                quoted = f'"{schema}"."{table}"'
+                for (row,) in await connection.execute(text(f"SELECT t::text FROM {quoted} t")):
+                    rows += 1
+                    # bytea renders as \\x<hex>: check the hex form as well.
+                    found = row.encode()
+                    leaked = [f for f in forms if f in found or f.hex().encode() in found]
+                    assert not leaked, f"a secret value was found in table {quoted}"
+            return rows
     finally:
-        await connection.close()
+        await db.close()

@@ -219,7 +219,9 @@ def test_listing_pages_by_name_with_a_prefix(services: RunningServices) -> None:
     seen: list[str] = []
     cursor = None
     while True:
-        params = {"prefix": "prod/", "limit": 2, **({"cursor": cursor} if cursor else {})}
+        params: dict[str, str | int] = {"prefix": "prod/", "limit": 2}
+        if cursor:
+            params["cursor"] = cursor
         page = httpx.get(secrets_url(services, workspace), params=params, headers=headers).json()
         seen += [s["name"] for s in page["items"]]
         cursor = page["next_cursor"]

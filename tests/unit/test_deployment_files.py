@@ -53,3 +53,36 @@ def test_no_password_is_written_into_the_compose_file() -> None:
     text = (REPO / "docker-compose.yml").read_text()
     assert "${KEEL_POSTGRES_PASSWORD:?" in text
     assert not re.search(r"PASSWORD:\s*['\"]?\w", text.replace("POSTGRES_PASSWORD_FILE", ""))
+
+
+def dockerfile_stages() -> dict[str, str]:
+    """Each `FROM ... AS name` stage's text, continuation lines joined."""
+    text = (REPO / "Dockerfile").read_text().replace("\\\n", " ")
+    stages: dict[str, str] = {}
+    for block in re.split(r"^(?=FROM )", text, flags=re.M):
+        match = re.match(r"FROM (\S+) AS (\S+)", block)
+        if match:
+            stages[match.group(2)] = block
+    return stages
+
+
+def test_the_relay_image_is_slim_non_root_and_checks_its_own_health() -> None:
+    stages = dockerfile_stages()
+    relay, build = stages["relay"], stages["relay-build"]
+    base = re.match(r"FROM (\S+)", stages["runtime"])
+    assert base is not None
+    assert relay.startswith(f"FROM {base.group(1)} AS relay")  # the same pinned slim base
+    assert base.group(1).endswith("-slim-bookworm")
+    # Only the relay's packages: no auth, metadata or gateway code in the customer's cluster.
+    [install] = re.findall(r"uv pip install [^&\n]*", build)
+    assert install.split()[-2:] == ["./libs/common", "./services/secrets"]
+    assert "COPY --from=relay-build /opt/keel /opt/keel" in relay
+    [user] = re.findall(r"^USER (\S+)$", relay, re.M)
+    assert user.split(":")[0] not in {"root", "0"}
+    [healthcheck] = re.findall(r"^HEALTHCHECK .*$", relay, re.M)
+    assert "urllib.request" in healthcheck
+    assert "/healthz" in healthcheck
+    assert "curl" not in relay
+    assert re.search(r"^EXPOSE 8090$", relay, re.M)
+    assert "KEEL_RELAY_HTTP_HOST=0.0.0.0" in relay
+    assert re.search(r'^ENTRYPOINT \["keel-relay"\]$', relay, re.M)

@@ -195,6 +195,8 @@ class RelayInstanceView(BaseModel):
     instance: str
     last_heartbeat_at: datetime
     online: bool
+    # The partitions of the relay's request topic this replica consumes.
+    partitions: list[int]
     vault: VaultHealth
     version: str
 

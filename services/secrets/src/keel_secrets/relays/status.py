@@ -18,6 +18,7 @@ def instance_views(
             instance=i.instance,
             last_heartbeat_at=i.last_heartbeat_at,
             online=now - i.last_heartbeat_at < offline_after,
+            partitions=i.partitions,
             vault=_vault(i.vault),
             version=i.version,
         )

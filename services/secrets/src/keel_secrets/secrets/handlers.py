@@ -73,7 +73,8 @@ async def audited(
         async with session.begin_nested():
             return await operation()
     except KeelError as exc:
-        outcome: Outcome = "denied" if exc.status in (401, 403) else "failure"
+        # A RemoteError (the relay's refusal) carries its status in its problem.
+        outcome: Outcome = "denied" if exc.to_problem().status in (401, 403) else "failure"
         await audit(
             session,
             action,

@@ -1,0 +1,346 @@
+"""The relay agent's Helm chart (infra/helm/keel-relay) agrees with the agent itself.
+
+No cluster and no network. `jsonschema` is not a dependency, so the values are checked
+against values.schema.json by a small validator for exactly the keywords the schema uses
+(a test fails if the schema starts using another). The templates are read as text: every
+setting they pass must be one the agent reads, and the policy they render must be one the
+agent accepts. Where `helm` is on PATH the chart is also linted and rendered.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from keel_common.settings import BusSettings, LogSettings
+from keel_secrets.relay_agent.policy import Policy
+from keel_secrets.relay_agent.settings import RelaySettings
+
+REPO = Path(__file__).resolve().parents[2]
+CHART = REPO / "infra/helm/keel-relay"
+TEMPLATES = CHART / "templates"
+EXAMPLES = ("minimal-values.yaml", "full-values.yaml")
+
+
+def load_yaml(path: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(path.read_text())
+    return loaded
+
+
+def defaults() -> dict[str, Any]:
+    return load_yaml(CHART / "values.yaml")
+
+
+def schema() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((CHART / "values.schema.json").read_text())
+    return loaded
+
+
+def merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Helm's merge of values files: maps merge key by key, anything else is replaced."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merged(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def example(name: str) -> dict[str, Any]:
+    return merged(defaults(), load_yaml(CHART / "ci" / name))
+
+
+def template(name: str) -> str:
+    return (TEMPLATES / name).read_text()
+
+
+# --- a validator for the JSON Schema keywords values.schema.json uses ---------------------
+
+VALIDATED = {
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "enum",
+    "items",
+    "minimum",
+    "maximum",
+    "minLength",
+    "minItems",
+    "uniqueItems",
+    "pattern",
+}
+ANNOTATIONS = {"$schema", "title", "description"}
+
+
+def is_type(value: Any, name: str) -> bool:
+    if name == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if name == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    kinds: dict[str, type] = {
+        "object": dict,
+        "array": list,
+        "string": str,
+        "boolean": bool,
+        "null": type(None),
+    }
+    return isinstance(value, kinds[name])
+
+
+def violations(value: Any, node: dict[str, Any], where: str = "values") -> list[str]:
+    types = node.get("type")
+    if types is not None:
+        names = [types] if isinstance(types, str) else types
+        if not any(is_type(value, name) for name in names):
+            return [f"{where}: {value!r} is not of type {types}"]
+    found: list[str] = []
+    if "enum" in node and not any(
+        value == option and type(value) is type(option) for option in node["enum"]
+    ):
+        found.append(f"{where}: {value!r} is not one of {node['enum']}")
+    if isinstance(value, str):
+        if len(value) < node.get("minLength", 0):
+            found.append(f"{where}: {value!r} is too short")
+        if "pattern" in node and not re.search(node["pattern"], value):
+            found.append(f"{where}: {value!r} does not match {node['pattern']}")
+    if is_type(value, "number"):
+        if "minimum" in node and value < node["minimum"]:
+            found.append(f"{where}: {value} is below {node['minimum']}")
+        if "maximum" in node and value > node["maximum"]:
+            found.append(f"{where}: {value} is above {node['maximum']}")
+    if isinstance(value, list):
+        if len(value) < node.get("minItems", 0):
+            found.append(f"{where}: too few items")
+        if node.get("uniqueItems") and len({json.dumps(v, sort_keys=True) for v in value}) < len(
+            value
+        ):
+            found.append(f"{where}: items are not unique")
+        for index, item in enumerate(value):
+            found += violations(item, node.get("items", {}), f"{where}[{index}]")
+    if isinstance(value, dict):
+        found += [
+            f"{where}.{key}: required" for key in node.get("required", []) if key not in value
+        ]
+        properties: dict[str, Any] = node.get("properties", {})
+        extra = node.get("additionalProperties", True)
+        for key, item in value.items():
+            if key in properties:
+                found += violations(item, properties[key], f"{where}.{key}")
+            elif extra is False:
+                found.append(f"{where}.{key}: not allowed")
+            elif isinstance(extra, dict):
+                found += violations(item, extra, f"{where}.{key}")
+    return found
+
+
+def keywords(node: dict[str, Any]) -> set[str]:
+    found = set(node)
+    for child in node.get("properties", {}).values():
+        found |= keywords(child)
+    for key in ("items", "additionalProperties"):
+        if isinstance(node.get(key), dict):
+            found |= keywords(node[key])
+    return found
+
+
+def test_the_schema_uses_only_keywords_this_validator_checks() -> None:
+    assert keywords(schema()) <= VALIDATED | ANNOTATIONS
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_the_example_values_satisfy_the_schema(name: str) -> None:
+    assert violations(example(name), schema()) == []
+
+
+def test_the_defaults_alone_are_refused_until_the_deployment_specific_settings_are_given() -> None:
+    found = violations(defaults(), schema())
+    assert found == [
+        "values.existingStateSecret: '' is too short",
+        "values.kafka.bootstrap: '' is too short",
+        "values.vault.address: '' is too short",
+        "values.vault.address: '' does not match ^https?://",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("override", "complaint"),
+    [
+        ({"replicaCount": 0}, "values.replicaCount: 0 is below 1"),
+        ({"replicaCount": "2"}, "values.replicaCount: '2' is not of type integer"),
+        ({"relicaCount": 2}, "values.relicaCount: not allowed"),
+        ({"vault": {"auth": {"method": "kubernetes"}}}, "values.vault.auth.method: 'kubernetes'"),
+        ({"vault": {"address": "vault:8200"}}, "does not match ^https?://"),
+        ({"kafka": {"sasl": {"password": "x"}}}, "values.kafka.sasl.password: not allowed"),
+        ({"policy": {"operations": ["list"]}}, "values.policy.operations[0]: 'list'"),
+        ({"policy": {"path_prefixes": []}}, "values.policy.path_prefixes: too few items"),
+        ({"podSecurityContext": {"runAsNonRoot": False}}, "runAsNonRoot: False is not one"),
+        ({"securityContext": {"readOnlyRootFilesystem": False}}, "readOnlyRootFilesystem"),
+    ],
+)
+def test_the_schema_refuses_wrong_values(override: dict[str, Any], complaint: str) -> None:
+    found = violations(merged(example("minimal-values.yaml"), override), schema())
+    assert len(found) == 1
+    assert complaint in found[0]
+
+
+# --- the defaults and the templates ----------------------------------------------------
+
+
+def test_the_defaults_run_two_non_root_replicas_with_a_read_only_root() -> None:
+    values = defaults()
+    assert values["replicaCount"] == 2
+    assert values["podDisruptionBudget"]["minAvailable"] == 1
+    assert values["podSecurityContext"]["runAsNonRoot"] is True
+    assert values["podSecurityContext"]["runAsUser"] != 0
+    assert values["securityContext"]["readOnlyRootFilesystem"] is True
+    assert values["securityContext"]["allowPrivilegeEscalation"] is False
+    assert values["kafka"]["caFile"] is None  # not supported: the chart refuses a value
+
+
+def test_the_pdb_keeps_a_replica_of_this_release_available() -> None:
+    pdb = template("pdb.yaml")
+    assert "kind: PodDisruptionBudget" in pdb
+    assert "minAvailable: {{ .Values.podDisruptionBudget.minAvailable }}" in pdb
+    assert 'include "keel-relay.selectorLabels"' in pdb
+
+
+def test_liveness_is_healthz_and_readiness_is_readyz_on_the_http_port() -> None:
+    deployment = template("deployment.yaml")
+    probes = dict(re.findall(r"(\w+Probe):\s*\n\s*httpGet:\s*\n\s*path: (\S+)", deployment))
+    assert probes == {
+        "startupProbe": "/healthz",
+        "livenessProbe": "/healthz",
+        "readinessProbe": "/readyz",
+    }
+    assert deployment.count("port: http\n") == 3
+    assert "containerPort: {{ .Values.httpPort }}" in deployment
+    assert "value: {{ .Values.httpPort | quote }}" in deployment  # KEEL_RELAY_HTTP_PORT
+
+
+def env_names(text: str, prefix: str) -> set[str]:
+    return set(re.findall(rf"\b{prefix}[A-Z0-9_]+\b", text))
+
+
+def test_every_setting_the_chart_passes_is_one_the_agent_reads() -> None:
+    deployment = template("deployment.yaml")
+    extra = {e["name"] for name in EXAMPLES for e in example(name)["extraEnv"]}
+    relay = env_names(deployment, "KEEL_RELAY_") | {n for n in extra if n.startswith("KEEL_RELAY_")}
+    kafka = env_names(deployment, "KEEL_KAFKA_")
+    logs = env_names(deployment, "KEEL_LOG_")
+    assert {n.removeprefix("KEEL_RELAY_").lower() for n in relay} <= set(RelaySettings.model_fields)
+    assert {n.removeprefix("KEEL_KAFKA_").lower() for n in kafka} <= set(BusSettings.model_fields)
+    assert {n.removeprefix("KEEL_LOG_").lower() for n in logs} <= set(LogSettings.model_fields)
+    assert env_names(deployment, "KEEL_") == relay - extra | kafka | logs
+    assert {
+        "KEEL_RELAY_STATE_DIR",
+        "KEEL_RELAY_POLICY_FILE",
+        "KEEL_RELAY_AUDIT_LOG",
+        "KEEL_RELAY_HTTP_HOST",
+        "KEEL_RELAY_VAULT_ADDRESS",
+        "KEEL_RELAY_VAULT_TOKEN",
+        "KEEL_RELAY_VAULT_ROLE_ID",
+        "KEEL_RELAY_VAULT_SECRET_ID",
+        "KEEL_RELAY_VAULT_CA_BUNDLE",
+        "KEEL_RELAY_HTTPS_PROXY",
+    } <= relay
+    assert {"KEEL_KAFKA_BOOTSTRAP", "KEEL_KAFKA_SASL_USERNAME", "KEEL_KAFKA_SASL_PASSWORD"} <= kafka
+    # Enrollment is a one-off run (README.md); replicas only ever load the shared state.
+    assert "KEEL_RELAY_ENROLLMENT" not in relay
+    assert "HTTPS_PROXY" in deployment
+    assert "NO_PROXY" in deployment
+
+
+def test_the_files_the_agent_uses_are_where_the_volumes_are() -> None:
+    deployment = template("deployment.yaml")
+    env = dict(re.findall(r"- name: (KEEL_RELAY_\w+)\n\s+value: (/\S+)", deployment))
+    mounts = set(re.findall(r"mountPath: (\S+)", deployment))
+    assert env["KEEL_RELAY_STATE_DIR"] == "/var/lib/keel-relay"
+    assert env["KEEL_RELAY_STATE_DIR"] in mounts
+    assert str(Path(env["KEEL_RELAY_POLICY_FILE"]).parent) in mounts
+    assert str(Path(env["KEEL_RELAY_AUDIT_LOG"]).parent) in mounts
+    assert "/tmp" in mounts  # the root filesystem is read-only
+    assert re.search(r"- name: tmp\n\s+emptyDir:", deployment)
+    assert f"  {Path(env['KEEL_RELAY_POLICY_FILE']).name}: |" in template("configmap.yaml")
+    # The shared state Secret is copied into the state dir, where the agent expects it.
+    assert "secretName: {{ .Values.existingStateSecret }}" in deployment
+    assert f'"{env["KEEL_RELAY_STATE_DIR"]}/relay.json"' in deployment
+    assert "- key: relay.json" in deployment
+
+
+def render_policy(values: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    """The policy TOML exactly as configmap.yaml renders it (each line `key = toJson ...`)."""
+    lines = re.findall(
+        r"^ +(\w+) = \{\{ toJson \.Values\.policy\.(\w+) \}\}$", template("configmap.yaml"), re.M
+    )
+    assert lines
+    assert all(key == source for key, source in lines)
+    toml = "\n".join(f"{key} = {json.dumps(values['policy'][key])}" for key, _ in lines)
+    return [key for key, _ in lines], tomllib.loads(toml)
+
+
+@pytest.mark.parametrize("name", [None, *EXAMPLES])
+def test_the_rendered_policy_is_one_the_agent_accepts(name: str | None) -> None:
+    values = example(name) if name else defaults()
+    keys, rendered = render_policy(values)
+    assert set(keys) == set(values["policy"]) == set(Policy.model_fields)
+    policy = Policy.model_validate(rendered)
+    prefix = values["vault"]["pathPrefix"].rstrip("/") + "/"
+    assert all(p.startswith(prefix) for p in policy.path_prefixes)
+    if name is None:
+        # The chart's default is what the agent does with no policy file at all.
+        assert policy == Policy.load(None, values["vault"]["pathPrefix"])
+
+
+# --- helm itself, where it is installed --------------------------------------------------
+
+
+def helm(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["helm", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_helm_lints_and_renders_the_chart() -> None:
+    if shutil.which("helm") is None:
+        pytest.skip("helm is not installed")
+    for name in EXAMPLES:
+        values_file = str(CHART / "ci" / name)
+        lint = helm("lint", "--strict", str(CHART), "-f", values_file)
+        assert lint.returncode == 0, lint.stdout + lint.stderr
+        rendered = helm("template", "relay", str(CHART), "-f", values_file)
+        assert rendered.returncode == 0, rendered.stderr
+        docs = {d["kind"]: d for d in yaml.safe_load_all(rendered.stdout) if d}
+        assert set(docs) == {
+            "ServiceAccount",
+            "ConfigMap",
+            "Service",
+            "Deployment",
+            "PodDisruptionBudget",
+        }
+        assert docs["PodDisruptionBudget"]["spec"]["minAvailable"] == 1
+        pod = docs["Deployment"]["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        [relay] = pod["containers"]
+        assert relay["livenessProbe"]["httpGet"]["path"] == "/healthz"
+        assert relay["readinessProbe"]["httpGet"]["path"] == "/readyz"
+        names = {e["name"] for e in relay["env"]}
+        fields = {n.removeprefix("KEEL_RELAY_").lower() for n in names if "KEEL_RELAY_" in n}
+        assert fields <= set(RelaySettings.model_fields)
+        policy = tomllib.loads(docs["ConfigMap"]["data"]["policy.toml"])
+        assert (
+            Policy.model_validate(policy).path_prefixes == example(name)["policy"]["path_prefixes"]
+        )
+    # Refused: the defaults alone (schema), and a Kafka CA the agent cannot use yet.
+    assert helm("template", "relay", str(CHART)).returncode != 0
+    minimal = str(CHART / "ci/minimal-values.yaml")
+    refused = helm("template", "relay", str(CHART), "-f", minimal, "--set", "kafka.caFile=/ca")
+    assert refused.returncode != 0
+    assert "does not support TLS to Kafka" in refused.stderr
