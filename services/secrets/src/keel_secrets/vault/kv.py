@@ -63,7 +63,9 @@ class KvStore:
 
     def _already_written(self, path: str, values: dict[str, str], expected: int) -> int:
         kv = self._vault.client().secrets.kv.v2
-        latest = kv.read_secret_version(path, mount_point=self.mount)["data"]
+        latest = kv.read_secret_version(
+            path, mount_point=self.mount, raise_on_deleted_version=True
+        )["data"]
         version = int(latest["metadata"]["version"])
         if version == expected + 1 and latest["data"] == values:
             return version

@@ -1,0 +1,147 @@
+"""The storage layers under the secrets service, against real Postgres and real OpenBao:
+envelope encryption and key-encryption-key rotation, Vault auth and check-and-set writes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+
+import hvac
+import pytest
+
+from keel_common.contracts.secrets import VALUES_CONTEXT, values_context
+from keel_common.crypto.at_rest import KeyEncryptionKey
+from keel_common.crypto.sealed import EphemeralKey, public_key_from_text, seal
+from keel_common.db.database import Database
+from keel_common.db.migrate import upgrade_to_head_async
+from keel_common.errors import Conflict
+from keel_devstack.stack import Infrastructure
+from keel_secrets.app import MIGRATIONS
+from keel_secrets.backends.base import Target
+from keel_secrets.backends.rotation import rewrap_all
+from keel_secrets.backends.sql import SqlBackend
+from keel_secrets.keys.keyring import KeyRing
+from keel_secrets.keys.service import ServiceKeys
+from keel_secrets.secrets.models import Secret
+from keel_secrets.vault.client import VaultConnection, VaultSession
+from keel_secrets.vault.kv import KvStore
+from tests.e2e.secrets_support import assert_absent_from_database
+
+
+@pytest.fixture
+async def secrets_db(infra: Infrastructure) -> AsyncIterator[Database]:
+    name = f"secrets_{uuid.uuid4().hex[:10]}"
+    infra.postgres.create_database(name)
+    await upgrade_to_head_async(MIGRATIONS, infra.postgres.url(name))
+    db = Database(infra.postgres.url(name), pool_size=2)
+    yield db
+    await db.close()
+
+
+async def _store(db: Database, keyring: KeyRing, values: dict[str, str]) -> Target:
+    keys = ServiceKeys(keyring)
+    workspace = uuid.uuid4()
+    target = Target(workspace, uuid.uuid4(), "db", "user:test", None)
+    async with db.transaction() as session:
+        await keys.ensure_keys(session)
+        session.add(
+            Secret(
+                id=target.secret_id,
+                workspace_id=workspace,
+                name="db",
+                scope="workspace",
+                owner="user:test",
+                keys=sorted(values),
+                version=0,
+                backend="sql",
+                shared_with_users=[],
+                shared_with_teams=[],
+                created_by="user:test",
+                updated_by="user:test",
+            )
+        )
+        await session.flush()
+        value_key = keys.value_key()
+        sealed = seal(
+            json.dumps(values).encode(),
+            public_key_from_text(value_key.public_key),
+            kid=value_key.kid,
+            context=values_context(workspace),
+        )
+        assert await SqlBackend(keys, keyring).write(session, target, sealed, 0) == 1
+    return target
+
+
+async def _read(db: Database, keyring: KeyRing, target: Target) -> dict[str, str]:
+    keys = ServiceKeys(keyring)
+    reply = EphemeralKey.generate()
+    async with db.transaction() as session:
+        await keys.ensure_keys(session)
+        version, sealed = await SqlBackend(keys, keyring).read(
+            session, target, None, reply.public_text
+        )
+    assert version == 1
+    values: dict[str, str] = json.loads(reply.open(sealed, context=VALUES_CONTEXT))
+    return values
+
+
+async def test_rotating_the_key_encryption_key_keeps_every_value(secrets_db: Database) -> None:
+    old, new = KeyEncryptionKey.generate_text(), KeyEncryptionKey.generate_text()
+    target = await _store(secrets_db, KeyRing.from_text(old, None), {"password": "p1"})
+
+    # Mid-rotation: instances carry the new key as current and the old one as previous.
+    during = KeyRing.from_text(new, old)
+    assert await _read(secrets_db, during, target) == {"password": "p1"}
+    assert await rewrap_all(secrets_db, during) == 3  # one data key, two service keys
+    assert await rewrap_all(secrets_db, during) == 0
+
+    # Afterwards the old key can go: everything opens with the new key alone.
+    assert await _read(secrets_db, KeyRing.from_text(new, None), target) == {"password": "p1"}
+
+
+async def test_values_are_ciphertext_in_postgres(secrets_db: Database) -> None:
+    marker = f"plain-{uuid.uuid4().hex}"
+    await _store(
+        secrets_db, KeyRing.from_text(KeyEncryptionKey.generate_text(), None), {"password": marker}
+    )
+    assert (
+        await assert_absent_from_database(
+            str(secrets_db.engine.url.render_as_string(False)), [marker]
+        )
+        > 0
+    )
+
+
+async def test_approle_login_and_check_and_set_writes(infra: Infrastructure) -> None:
+    root = hvac.Client(url=infra.openbao.address, token=infra.openbao.root_token())
+    mount = f"approle-{uuid.uuid4().hex[:6]}"
+    root.sys.enable_auth_method("approle", path=mount)
+    root.sys.create_or_update_policy(
+        "keel-test-kv", 'path "secret/*" { capabilities = ["create", "read", "update", "delete"] }'
+    )
+    root.auth.approle.create_or_update_approle(
+        "keel", token_policies=["keel-test-kv"], token_ttl="2s", mount_point=mount
+    )
+    role_id = root.auth.approle.read_role_id("keel", mount_point=mount)["data"]["role_id"]
+    secret_id = root.auth.approle.generate_secret_id("keel", mount_point=mount)["data"]["secret_id"]
+    session = VaultSession(
+        VaultConnection(
+            address=infra.openbao.address, role_id=role_id, secret_id=secret_id, approle_mount=mount
+        )
+    )
+    first_token = session.client().token
+    store = KvStore(session)
+    path = f"keel/test/{uuid.uuid4().hex}"
+
+    assert await store.write(path, {"a": "1"}, 0) == 1
+    # A retried write of the same values is recognised, not duplicated.
+    assert await store.write(path, {"a": "1"}, 0) == 1
+    with pytest.raises(Conflict):
+        await store.write(path, {"a": "other"}, 0)
+    await asyncio.sleep(1.2)  # past half the 2 s TTL: the next call logs in again
+    assert (await store.read(path)).values == {"a": "1"}
+    assert session.client().token != first_token
+    await store.destroy(path)
+    assert await store.health() == "ok"
