@@ -33,6 +33,9 @@ class BusSettings(BaseSettings):
     topic_partitions: int = Field(default=3, ge=1)
     sasl_username: str | None = None
     sasl_password: SecretStr | None = None
+    # TLS to the brokers, verified against this CA bundle (a relay in a customer network
+    # usually reaches the control plane's Kafka over TLS with a private CA).
+    ssl_cafile: str | None = None
 
     def fetch_wait_ms(self) -> int:
         if self.fetch_max_wait_ms is not None:

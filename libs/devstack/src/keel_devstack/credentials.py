@@ -46,14 +46,21 @@ class StackCredentials:
             path.touch(mode=0o600)
             path.write_text(json.dumps(stored, indent=2))
         email, password, generated_password = (
-            stored["admin_email"], stored["admin_password"], True
+            stored["admin_email"],
+            stored["admin_password"],
+            True,
         )
         chosen_email = os.environ.get("KEEL_BOOTSTRAP_ADMIN_EMAIL")
         chosen_password = os.environ.get("KEEL_BOOTSTRAP_ADMIN_PASSWORD")
         if chosen_email and chosen_password:
             email, password, generated_password = chosen_email, chosen_password, False
-        return cls(stored["key_encryption_key"], email, password, generated_password,
-                   stored["secrets_key_encryption_key"])
+        return cls(
+            stored["key_encryption_key"],
+            email,
+            password,
+            generated_password,
+            stored["secrets_key_encryption_key"],
+        )
 
     def service_env(self) -> dict[str, str]:
         return {

@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import logging
+import ssl
 from typing import Any, NamedTuple
 
+from aiokafka.helpers import create_ssl_context
 from faststream.kafka import KafkaBroker
-from faststream.security import SASLScram512
+from faststream.security import BaseSecurity, SASLScram512
 
 from keel_common.settings import BusSettings
 
 
+def _ssl_context(settings: BusSettings) -> ssl.SSLContext | None:
+    if settings.ssl_cafile is None:
+        return None
+    context: ssl.SSLContext = create_ssl_context(cafile=settings.ssl_cafile)
+    return context
+
+
 def client_security_kwargs(settings: BusSettings) -> dict[str, Any]:
-    """SASL/SCRAM for raw aiokafka clients (admin, reply listener), when configured."""
+    """TLS and SASL/SCRAM for raw aiokafka clients (admin, reply listener), when configured."""
+    context = _ssl_context(settings)
+    kwargs: dict[str, Any] = {}
+    if context is not None:
+        kwargs = {"security_protocol": "SSL", "ssl_context": context}
     if settings.sasl_username is None or settings.sasl_password is None:
-        return {}
+        return kwargs
     return {
-        "security_protocol": "SASL_PLAINTEXT",
+        **kwargs,
+        "security_protocol": "SASL_SSL" if context else "SASL_PLAINTEXT",
         "sasl_mechanism": "SCRAM-SHA-512",
         "sasl_plain_username": settings.sasl_username,
         "sasl_plain_password": settings.sasl_password.get_secret_value(),
@@ -42,11 +56,13 @@ def group_timing(settings: BusSettings) -> GroupTiming:
 
 
 def make_broker(settings: BusSettings, client_id: str) -> KafkaBroker:
-    security = None
+    context = _ssl_context(settings)
+    security: BaseSecurity | None = BaseSecurity(ssl_context=context) if context else None
     if settings.sasl_username is not None and settings.sasl_password is not None:
         security = SASLScram512(
             username=settings.sasl_username,
             password=settings.sasl_password.get_secret_value(),
+            ssl_context=context,
         )
     # Tansu refuses InitProducerId, so an idempotent producer cannot start there. On Apache
     # Kafka we want it: retried sends then cannot duplicate or reorder records.
