@@ -280,7 +280,8 @@ def log_files(setup: Setup) -> list[Path]:
     return files
 
 
-PROBLEM = re.compile(r"error|exception|traceback|warning", re.IGNORECASE)
+# Structured lines at warning level or above, and whatever else names a traceback.
+PROBLEM = re.compile(r'"level": "(warning|error|critical)"|Traceback')
 
 
 def report_log_problems(setup: Setup, *, tail: int = 0) -> None:

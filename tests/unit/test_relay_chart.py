@@ -181,6 +181,7 @@ def test_the_defaults_alone_are_refused_until_the_deployment_specific_settings_a
         ({"vault": {"auth": {"method": "kubernetes"}}}, "values.vault.auth.method: 'kubernetes'"),
         ({"vault": {"address": "vault:8200"}}, "does not match ^https?://"),
         ({"kafka": {"sasl": {"password": "x"}}}, "values.kafka.sasl.password: not allowed"),
+        ({"kafka": {"caFile": "/ca.pem"}}, "values.kafka.caFile: '/ca.pem' is not of type"),
         ({"policy": {"operations": ["list"]}}, "values.policy.operations[0]: 'list'"),
         ({"policy": {"path_prefixes": []}}, "values.policy.path_prefixes: too few items"),
         ({"podSecurityContext": {"runAsNonRoot": False}}, "runAsNonRoot: False is not one"),
@@ -204,7 +205,8 @@ def test_the_defaults_run_two_non_root_replicas_with_a_read_only_root() -> None:
     assert values["podSecurityContext"]["runAsUser"] != 0
     assert values["securityContext"]["readOnlyRootFilesystem"] is True
     assert values["securityContext"]["allowPrivilegeEscalation"] is False
-    assert values["kafka"]["caFile"] is None  # not supported: the chart refuses a value
+    assert not values["kafka"]["caFile"]["configMap"]  # TLS to Kafka only with a CA given
+    assert not values["kafka"]["caFile"]["path"]
 
 
 def test_the_pdb_keeps_a_replica_of_this_release_available() -> None:
@@ -253,7 +255,12 @@ def test_every_setting_the_chart_passes_is_one_the_agent_reads() -> None:
         "KEEL_RELAY_VAULT_CA_BUNDLE",
         "KEEL_RELAY_HTTPS_PROXY",
     } <= relay
-    assert {"KEEL_KAFKA_BOOTSTRAP", "KEEL_KAFKA_SASL_USERNAME", "KEEL_KAFKA_SASL_PASSWORD"} <= kafka
+    assert {
+        "KEEL_KAFKA_BOOTSTRAP",
+        "KEEL_KAFKA_SASL_USERNAME",
+        "KEEL_KAFKA_SASL_PASSWORD",
+        "KEEL_KAFKA_SSL_CAFILE",
+    } <= kafka
     # Enrollment is a one-off run (README.md); replicas only ever load the shared state.
     assert "KEEL_RELAY_ENROLLMENT" not in relay
     assert "HTTPS_PROXY" in deployment
@@ -269,6 +276,12 @@ def test_the_files_the_agent_uses_are_where_the_volumes_are() -> None:
     assert str(Path(env["KEEL_RELAY_POLICY_FILE"]).parent) in mounts
     assert str(Path(env["KEEL_RELAY_AUDIT_LOG"]).parent) in mounts
     assert "/tmp" in mounts  # the root filesystem is read-only
+    # The CAs: each ConfigMap is mounted where the setting that names the file points.
+    helpers = template("_helpers.tpl")
+    assert '"/etc/keel-relay/kafka-ca/%s" .Values.kafka.caFile.key' in helpers
+    assert "/etc/keel-relay/kafka-ca" in mounts
+    assert "value: /etc/keel-relay/vault-ca/{{ .Values.vault.caBundle.key }}" in deployment
+    assert "/etc/keel-relay/vault-ca" in mounts
     assert re.search(r"- name: tmp\n\s+emptyDir:", deployment)
     assert f"  {Path(env['KEEL_RELAY_POLICY_FILE']).name}: |" in template("configmap.yaml")
     # The shared state Secret is copied into the state dir, where the agent expects it.
@@ -334,13 +347,21 @@ def test_helm_lints_and_renders_the_chart() -> None:
         names = {e["name"] for e in relay["env"]}
         fields = {n.removeprefix("KEEL_RELAY_").lower() for n in names if "KEEL_RELAY_" in n}
         assert fields <= set(RelaySettings.model_fields)
+        env = {e["name"]: e.get("value") for e in relay["env"]}
+        if name == "full-values.yaml":
+            assert env["KEEL_KAFKA_SSL_CAFILE"] == "/etc/keel-relay/kafka-ca/ca.crt"
+            assert env["KEEL_RELAY_VAULT_CA_BUNDLE"] == "/etc/keel-relay/vault-ca/ca.crt"
+            assert {v["name"] for v in pod["volumes"]} >= {"kafka-ca", "vault-ca"}
+        else:
+            assert "KEEL_KAFKA_SSL_CAFILE" not in env
         policy = tomllib.loads(docs["ConfigMap"]["data"]["policy.toml"])
         assert (
             Policy.model_validate(policy).path_prefixes == example(name)["policy"]["path_prefixes"]
         )
-    # Refused: the defaults alone (schema), and a Kafka CA the agent cannot use yet.
+    # Refused: the defaults alone (schema), and a Kafka CA given twice.
     assert helm("template", "relay", str(CHART)).returncode != 0
-    minimal = str(CHART / "ci/minimal-values.yaml")
-    refused = helm("template", "relay", str(CHART), "-f", minimal, "--set", "kafka.caFile=/ca")
+    full = str(CHART / "ci/full-values.yaml")
+    both = ("--set", "kafka.caFile.path=/etc/ssl/certs/ca-certificates.crt")
+    refused = helm("template", "relay", str(CHART), "-f", full, *both)
     assert refused.returncode != 0
-    assert "does not support TLS to Kafka" in refused.stderr
+    assert "not both" in refused.stderr

@@ -43,14 +43,23 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
+{{/* Where the relay finds the Kafka CA, if TLS to Kafka is on. */}}
+{{- define "keel-relay.kafkaCaFile" -}}
+{{- if .Values.kafka.caFile.configMap }}
+{{- printf "/etc/keel-relay/kafka-ca/%s" .Values.kafka.caFile.key }}
+{{- else }}
+{{- .Values.kafka.caFile.path }}
+{{- end }}
+{{- end }}
+
 {{- define "keel-relay.image" -}}
 {{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
 {{- end }}
 
 {{/* Settings the chart cannot honour, or needs together, fail the render with a reason. */}}
 {{- define "keel-relay.validate" -}}
-{{- if .Values.kafka.caFile }}
-{{- fail "kafka.caFile: the relay agent does not support TLS to Kafka yet (it connects with SASL_PLAINTEXT); leave kafka.caFile empty" }}
+{{- if and .Values.kafka.caFile.configMap .Values.kafka.caFile.path }}
+{{- fail "kafka.caFile: set either configMap (the CA from a ConfigMap) or path (a file in the image), not both" }}
 {{- end }}
 {{- if and .Values.kafka.sasl.username (not .Values.kafka.sasl.existingSecret) }}
 {{- fail "kafka.sasl.existingSecret: a Secret with the SASL password is required when kafka.sasl.username is set" }}
