@@ -85,7 +85,8 @@ class Relay:
             env["KEEL_RELAY_POLICY_FILE"] = str(self.policy_file)
         process = ManagedProcess(
             name=f"relay-{instance}",
-            argv=[sys.executable, "-m", "keel_secrets.relay_agent"],
+            # The console script the image ships, so a broken entry point fails here.
+            argv=[str(Path(sys.executable).parent / "keel-relay")],
             log_path=self.home / f"relay-{instance}.log",
             env=env,
         )
