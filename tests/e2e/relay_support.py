@@ -54,6 +54,7 @@ class Relay:
     home: Path
     policy_file: Path | None = None
     replicas: dict[str, ManagedProcess] = field(default_factory=dict)
+    http_ports: dict[str, int] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -67,32 +68,49 @@ class Relay:
             return []
         return [json.loads(line) for line in path.read_text().splitlines()]
 
-    def start_replica(self, instance: str) -> ManagedProcess:
-        env = {
-            "KEEL_KAFKA_BOOTSTRAP": self.services.infra.kafka.bootstrap,
-            "KEEL_KAFKA_PROFILE": self.services.infra.broker_profile,
-            "KEEL_RELAY_STATE_DIR": str(self.home / "state"),
-            "KEEL_RELAY_ENROLLMENT": self.enrollment,
-            "KEEL_RELAY_VAULT_ADDRESS": self.vault.address,
-            "KEEL_RELAY_VAULT_TOKEN": self.token,
-            "KEEL_RELAY_VAULT_PATH_PREFIX": PATH_PREFIX,
-            "KEEL_RELAY_HTTP_PORT": str(free_port()),
-            "KEEL_RELAY_INSTANCE": instance,
-            "KEEL_RELAY_AUDIT_LOG": str(self.home / f"audit-{instance}.log"),
-            "KEEL_RELAY_HEARTBEAT_INTERVAL_S": "0.5",
+    def start_replica(self, instance: str, *, config_file: bool = False) -> ManagedProcess:
+        """A `keel-relay` process configured by environment, or by one TOML file."""
+        port = free_port()
+        self.http_ports[instance] = port
+        relay = {
+            "state_dir": str(self.home / "state"),
+            "enrollment": self.enrollment,
+            "vault_address": self.vault.address,
+            "vault_token": self.token,
+            "vault_path_prefix": PATH_PREFIX,
+            "http_port": port,
+            "instance": instance,
+            "audit_log": str(self.home / f"audit-{instance}.log"),
+            "heartbeat_interval_s": 0.5,
+            **({"policy_file": str(self.policy_file)} if self.policy_file else {}),
         }
-        if self.policy_file is not None:
-            env["KEEL_RELAY_POLICY_FILE"] = str(self.policy_file)
+        kafka = {
+            "bootstrap": self.services.infra.kafka.bootstrap,
+            "profile": self.services.infra.broker_profile,
+        }
+        argv = [str(Path(sys.executable).parent / "keel-relay")]  # what the image runs
+        env: dict[str, str] = {}
+        if config_file:
+            path = self.home / f"relay-{instance}.toml"
+            lines = [f"{k} = {json.dumps(v)}" for k, v in relay.items()]
+            lines += ["[kafka]", *(f"{k} = {json.dumps(v)}" for k, v in kafka.items())]
+            path.write_text("\n".join(lines) + "\n")
+            argv += ["--config", str(path)]
+        else:
+            env = {f"KEEL_RELAY_{k.upper()}": str(v) for k, v in relay.items()}
+            env |= {f"KEEL_KAFKA_{k.upper()}": v for k, v in kafka.items()}
         process = ManagedProcess(
             name=f"relay-{instance}",
-            # The console script the image ships, so a broken entry point fails here.
-            argv=[str(Path(sys.executable).parent / "keel-relay")],
+            argv=argv,
             log_path=self.home / f"relay-{instance}.log",
             env=env,
         )
         process.start()
         self.replicas[instance] = process
         return process
+
+    def http(self, instance: str, path: str) -> httpx.Response:
+        return httpx.get(f"http://127.0.0.1:{self.http_ports[instance]}{path}", timeout=5)
 
     def kill(self, instance: str) -> None:
         """SIGKILL: no goodbye to the consumer group, no last heartbeat."""

@@ -4,8 +4,9 @@ way to it, and nothing on the control plane's side ever holds a value in the cle
 from __future__ import annotations
 
 import secrets
+import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import timedelta
 
 import httpx
@@ -275,6 +276,7 @@ def test_a_dead_relay_is_a_503_and_a_restarted_one_serves_again(
     site: Relay, services: RunningServices
 ) -> None:
     created = create_secret(services, site.workspace, site.headers, {"k": "v1"}, name="app/dead")
+    assert site.http("a", "/healthz").status_code == 200
     site.kill("a")
     refused = read_values(services, site.workspace, site.headers, created["id"])
     assert refused.status_code == 503, refused.text
@@ -283,6 +285,7 @@ def test_a_dead_relay_is_a_503_and_a_restarted_one_serves_again(
     assert problem["last_heartbeat"] is not None
     assert "did not answer" in problem["detail"]
     assert refused.headers["retry-after"]
+    _wait_until(lambda: site.status()["status"] == "offline")
 
     site.start_replica("a")
     site.wait_online({"a"})
@@ -293,7 +296,7 @@ def test_a_dead_relay_is_a_503_and_a_restarted_one_serves_again(
 
 def test_two_replicas_survive_one_dying(site: Relay, services: RunningServices) -> None:
     created = create_secret(services, site.workspace, site.headers, {"k": "ha"}, name="app/ha")
-    site.start_replica("b")
+    site.start_replica("b", config_file=True)  # one file instead of environment variables
     site.wait_online({"a", "b"})
     _wait_both_hold_partitions(site)
     site.kill("a")
@@ -305,16 +308,21 @@ def test_two_replicas_survive_one_dying(site: Relay, services: RunningServices) 
     site.start_replica("a")  # back to two for the tests after this one
 
 
-def _wait_both_hold_partitions(site: Relay) -> None:
-    import time
-
-    deadline = time.monotonic() + 30
+def _wait_until(check: Callable[[], bool], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        held = {i["instance"]: i["partitions"] for i in site.status()["instances"] if i["online"]}
-        if held.get("a") and held.get("b"):
+        if check():
             return
         time.sleep(0.2)
-    raise AssertionError(f"partitions not shared: {site.status()}")
+    raise AssertionError("condition not met in time")
+
+
+def _wait_both_hold_partitions(site: Relay) -> None:
+    def shared() -> bool:
+        held = {i["instance"]: i["partitions"] for i in site.status()["instances"] if i["online"]}
+        return bool(held.get("a") and held.get("b"))
+
+    _wait_until(shared)
 
 
 def test_a_sealed_or_unreachable_customer_vault_is_a_503_and_loses_nothing(
@@ -328,6 +336,9 @@ def test_a_sealed_or_unreachable_customer_vault_is_a_503_and_loses_nothing(
     sealed = read_values(services, site.workspace, site.headers, created["id"])
     assert sealed.status_code == 503
     assert "sealed" in sealed.json()["detail"]
+    _wait_until(lambda: site.http("b", "/readyz").status_code == 503)
+    assert site.http("b", "/readyz").json()["vault"] == "sealed"
+    assert site.http("b", "/healthz").status_code == 200
     refused = httpx.put(url, json={"values": {"k": "lost?"}}, headers=site.headers)
     assert refused.status_code == 503
     assert httpx.get(url, headers=site.headers).json()["version"] == 1
@@ -336,6 +347,11 @@ def test_a_sealed_or_unreachable_customer_vault_is_a_503_and_loses_nothing(
     kept = read_values(services, site.workspace, site.headers, created["id"])
     assert kept.status_code == 200, kept.text
     assert kept.json() == {"secret_id": created["id"], "version": 1, "values": {"k": "kept"}}
+    _wait_until(lambda: site.http("b", "/readyz").status_code == 200)
+    metrics = site.http("b", "/metrics").text
+    assert 'keel_relay_requests_total{operation="read",outcome="success"}' in metrics
+    assert "keel_relay_vault_up 1.0" in metrics
+    assert "db/main" not in metrics and PATH_PREFIX not in metrics  # no paths as labels
 
     site.vault.stop()
     unreachable = read_values(services, site.workspace, site.headers, created["id"])
