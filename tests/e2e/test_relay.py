@@ -49,7 +49,7 @@ from tests.e2e.secrets_support import (
 )
 from tests.support.kafka import assert_absent_from_kafka, encoded_forms, read_records
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.broker, pytest.mark.timeout(300)]
 
 POLICY = """
 read_only = false
