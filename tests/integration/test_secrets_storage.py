@@ -10,9 +10,11 @@ from collections.abc import AsyncIterator
 
 import hvac
 import pytest
+from pydantic import SecretStr
+from sqlalchemy import select
 
 from keel_common.contracts.secrets import VALUES_CONTEXT, values_context
-from keel_common.crypto.at_rest import KeyEncryptionKey
+from keel_common.crypto.at_rest import KeyEncryptionKey, KeyUnwrapError
 from keel_common.crypto.sealed import EphemeralKey, public_key_from_text, seal
 from keel_common.db.database import Database
 from keel_common.db.migrate import upgrade_to_head_async
@@ -20,9 +22,10 @@ from keel_common.errors import Conflict
 from keel_devstack.stack import Infrastructure
 from keel_secrets.app import MIGRATIONS
 from keel_secrets.backends.base import Target
+from keel_secrets.backends.models import DataKey
 from keel_secrets.backends.rotation import rewrap_all
 from keel_secrets.backends.sql import SqlBackend
-from keel_secrets.keys.keyring import KeyRing
+from keel_secrets.keys.keyring import KeyRing, TransitKey, configured
 from keel_secrets.keys.service import ServiceKeys
 from keel_secrets.secrets.models import Secret
 from keel_secrets.vault.client import VaultConnection, VaultSession
@@ -99,6 +102,33 @@ async def test_rotating_the_key_encryption_key_keeps_every_value(secrets_db: Dat
 
     # Afterwards the old key can go: everything opens with the new key alone.
     assert await _read(secrets_db, KeyRing.from_text(new, None), target) == {"password": "p1"}
+
+
+async def test_moving_the_key_encryption_key_into_vault_transit(
+    secrets_db: Database, infra: Infrastructure
+) -> None:
+    root = hvac.Client(url=infra.openbao.address, token=infra.openbao.root_token())
+    mount = f"transit-{uuid.uuid4().hex[:6]}"
+    root.sys.enable_secrets_engine("transit", path=mount)
+    root.secrets.transit.create_key("keel-kek", mount_point=mount)
+    vault = VaultSession(
+        VaultConnection(address=infra.openbao.address, token=SecretStr(infra.openbao.root_token()))
+    )
+    transit = TransitKey(vault, "keel-kek", mount)
+    configured_key = KeyEncryptionKey.generate_text()
+    target = await _store(secrets_db, KeyRing.from_text(configured_key), {"password": "p2"})
+
+    moving = KeyRing(transit, configured(configured_key))
+    assert await rewrap_all(secrets_db, moving) == 3
+    # The configured key is no longer needed: Vault alone unwraps everything.
+    assert await _read(secrets_db, KeyRing(transit), target) == {"password": "p2"}
+    async with secrets_db.transaction() as session:
+        ids = set((await session.execute(select(DataKey.kek_id))).scalars())
+    assert ids == {f"transit:{mount}/keel-kek"}
+    # A value wrapped for one purpose does not unwrap as another.
+    _, wrapped = await KeyRing(transit).wrap(b"k", purpose="data-key:a")
+    with pytest.raises(KeyUnwrapError):
+        await transit.unwrap(wrapped, purpose="data-key:b")
 
 
 async def test_values_are_ciphertext_in_postgres(secrets_db: Database) -> None:

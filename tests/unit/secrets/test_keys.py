@@ -15,18 +15,18 @@ from keel_secrets.relays.status import pick_partition
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
-def test_a_keyring_wraps_with_the_current_key_and_unwraps_with_older_ones() -> None:
+async def test_a_keyring_wraps_with_the_current_key_and_unwraps_with_older_ones() -> None:
     old, new = KeyEncryptionKey.generate_text(), KeyEncryptionKey.generate_text()
     before = KeyRing.from_text(old, None)
-    kek_id, wrapped = before.wrap(b"data key", purpose="data-key:w")
+    kek_id, wrapped = await before.wrap(b"data key", purpose="data-key:w")
     after = KeyRing.from_text(new, old)
-    assert after.unwrap(kek_id, wrapped, purpose="data-key:w") == b"data key"
-    rewrapped_id, _ = after.wrap(b"data key", purpose="data-key:w")
+    assert await after.unwrap(kek_id, wrapped, purpose="data-key:w") == b"data key"
+    rewrapped_id, _ = await after.wrap(b"data key", purpose="data-key:w")
     assert rewrapped_id != kek_id
     with pytest.raises(KeyUnwrapError, match="not configured"):
-        KeyRing.from_text(new, None).unwrap(kek_id, wrapped, purpose="data-key:w")
+        await KeyRing.from_text(new, None).unwrap(kek_id, wrapped, purpose="data-key:w")
     with pytest.raises(KeyUnwrapError):
-        after.unwrap(kek_id, wrapped, purpose="data-key:other-workspace")
+        await after.unwrap(kek_id, wrapped, purpose="data-key:other-workspace")
 
 
 def _instance(name: str, age_s: float, partitions: list[int]) -> RelayInstance:

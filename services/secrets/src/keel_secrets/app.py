@@ -7,9 +7,10 @@ from pathlib import Path
 from keel_common.bus.rpc_client import RpcClient
 from keel_common.bus.topics import TopicSpec
 from keel_common.contracts.relay import RELAY_INBOUND
+from keel_common.crypto.at_rest import KeyEncryptionKey
 from keel_common.service import ServiceRuntime
 from keel_secrets.backends.rotation import rewrap_all
-from keel_secrets.keys.keyring import KeyRing
+from keel_secrets.keys.keyring import ConfiguredKey, KeyRing, TransitKey, configured
 from keel_secrets.keys.service import ServiceKeys
 from keel_secrets.relays import handlers as relays_handlers
 from keel_secrets.relays.client import RelayClient
@@ -17,10 +18,28 @@ from keel_secrets.relays.inbound import subscribe_relay_inbound
 from keel_secrets.secrets import handlers as secrets_handlers
 from keel_secrets.secrets.audit import AUDIT_TOPIC
 from keel_secrets.settings import SecretsSettings
+from keel_secrets.vault.client import VaultSession
 from keel_secrets.workspaces import handlers as workspaces_handlers
 from keel_secrets.workspaces.service import Backends
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def keyring_for(settings: SecretsSettings) -> KeyRing:
+    previous = settings.previous_key_encryption_keys
+    configured_keys = [
+        ConfiguredKey(KeyEncryptionKey.from_text(settings.key_encryption_key.get_secret_value())),
+        *configured(previous.get_secret_value() if previous else None),
+    ]
+    connection = settings.vault_connection()
+    if settings.transit_key is None:
+        return KeyRing(configured_keys[0], configured_keys[1:])
+    if connection is None:
+        raise SystemExit(
+            "KEEL_SECRETS_TRANSIT_KEY needs KEEL_SECRETS_VAULT_ADDRESS and credentials"
+        )
+    mount, name = settings.transit_key.split("/", 1)
+    return KeyRing(TransitKey(VaultSession(connection), name, mount), configured_keys)
 
 
 def create_runtime(settings: SecretsSettings | None = None) -> ServiceRuntime:
@@ -31,12 +50,7 @@ def create_runtime(settings: SecretsSettings | None = None) -> ServiceRuntime:
         MIGRATIONS,
         extra_topics=[TopicSpec(AUDIT_TOPIC, 3), TopicSpec(RELAY_INBOUND, 3)],
     )
-    keyring = KeyRing.from_text(
-        settings.key_encryption_key.get_secret_value(),
-        settings.previous_key_encryption_keys.get_secret_value()
-        if settings.previous_key_encryption_keys
-        else None,
-    )
+    keyring = keyring_for(settings)
     keys = ServiceKeys(keyring)
     relay_client = RelayClient(keys, settings)
     backends = Backends(settings, keys, keyring, relay_client)
@@ -57,7 +71,7 @@ def create_runtime(settings: SecretsSettings | None = None) -> ServiceRuntime:
     async def rotate_kek() -> None:
         # Configure the new key as current and the old one as previous everywhere first.
         count = await rewrap_all(runtime.db, keyring)
-        print(f"re-wrapped {count} keys under {keyring.current.fingerprint}")
+        print(f"re-wrapped {count} keys under {keyring.current.id}")
 
     runtime.on_startup(prepare)
     runtime.on_shutdown(rpc.stop)

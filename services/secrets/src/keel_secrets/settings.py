@@ -18,6 +18,9 @@ class SecretsSettings(DatabaseSettings):
     key_encryption_key: SecretStr
     # Keys being rotated out, comma-separated: still used to unwrap, never to wrap.
     previous_key_encryption_keys: SecretStr | None = None
+    # Wrap with this Vault Transit key instead (`<mount>/<name>`, e.g. `transit/keel-kek`),
+    # through the Vault connection below; the configured key then only unwraps (rotation).
+    transit_key: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]+/[A-Za-z0-9_.-]+$")
     # The backend of a workspace that has not chosen one.
     default_backend: BackendKind = "sql"
     # Upper bound on a secret's values (all keys and values, UTF-8).

@@ -29,7 +29,7 @@ async def rewrap_all(db: Database, keyring: KeyRing) -> int:
 
 
 async def _rewrap_batch(session: AsyncSession, keyring: KeyRing) -> int:
-    current = keyring.current.fingerprint
+    current = keyring.current.id
     data_keys = (
         (
             await session.execute(
@@ -44,8 +44,8 @@ async def _rewrap_batch(session: AsyncSession, keyring: KeyRing) -> int:
     )
     for data_key in data_keys:
         purpose = f"data-key:{data_key.workspace_id}"
-        plain = keyring.unwrap(data_key.kek_id, data_key.wrapped, purpose=purpose)
-        data_key.kek_id, data_key.wrapped = keyring.wrap(plain, purpose=purpose)
+        plain = await keyring.unwrap(data_key.kek_id, data_key.wrapped, purpose=purpose)
+        data_key.kek_id, data_key.wrapped = await keyring.wrap(plain, purpose=purpose)
     service_keys = (
         (
             await session.execute(
@@ -59,6 +59,6 @@ async def _rewrap_batch(session: AsyncSession, keyring: KeyRing) -> int:
     )
     for key in service_keys:
         purpose = f"{key.kind}:{key.kid}"
-        plain = keyring.unwrap(key.kek_id, key.private_key_wrapped, purpose=purpose)
-        key.kek_id, key.private_key_wrapped = keyring.wrap(plain, purpose=purpose)
+        plain = await keyring.unwrap(key.kek_id, key.private_key_wrapped, purpose=purpose)
+        key.kek_id, key.private_key_wrapped = await keyring.wrap(plain, purpose=purpose)
     return len(data_keys) + len(service_keys)

@@ -38,6 +38,7 @@ class SqlBackend:
     def __init__(self, keys: ServiceKeys, keyring: KeyRing) -> None:
         self._keys = keys
         self._keyring = keyring
+        self._plain_keys: dict[uuid.UUID, bytes] = {}
 
     def value_key(self) -> ValueKeyView:
         return self._keys.value_key()
@@ -75,7 +76,7 @@ class SqlBackend:
             raise NotFound("no such version of the secret")
         data_key = await session.get(DataKey, row.data_key_id)
         assert data_key is not None  # a foreign key
-        key = self._unwrap(data_key)
+        key = await self._unwrap(data_key)
         try:
             nonce, body = row.ciphertext[:NONCE], row.ciphertext[NONCE:]
             plaintext = AESGCM(key).decrypt(nonce, body, _value_aad(target, row.version))
@@ -92,20 +93,26 @@ class SqlBackend:
         self, session: AsyncSession, workspace_id: uuid.UUID
     ) -> tuple[uuid.UUID, bytes]:
         """The workspace's data key, created on first use (concurrent creators agree)."""
-        kek_id, wrapped = self._keyring.wrap(
-            os.urandom(32), purpose=_data_key_purpose(workspace_id)
-        )
-        await session.execute(
-            insert(DataKey)
-            .values(id=uuid.uuid4(), workspace_id=workspace_id, kek_id=kek_id, wrapped=wrapped)
-            .on_conflict_do_nothing(index_elements=["workspace_id"])
-        )
-        stored = (
-            await session.execute(select(DataKey).where(DataKey.workspace_id == workspace_id))
-        ).scalar_one()
-        return stored.id, self._unwrap(stored)
+        query = select(DataKey).where(DataKey.workspace_id == workspace_id)
+        stored = (await session.execute(query)).scalar_one_or_none()
+        if stored is None:
+            purpose = _data_key_purpose(workspace_id)
+            kek_id, wrapped = await self._keyring.wrap(os.urandom(32), purpose=purpose)
+            await session.execute(
+                insert(DataKey)
+                .values(id=uuid.uuid4(), workspace_id=workspace_id, kek_id=kek_id, wrapped=wrapped)
+                .on_conflict_do_nothing(index_elements=["workspace_id"])
+            )
+            stored = (await session.execute(query)).scalar_one()
+        return stored.id, await self._unwrap(stored)
 
-    def _unwrap(self, data_key: DataKey) -> bytes:
-        return self._keyring.unwrap(
-            data_key.kek_id, data_key.wrapped, purpose=_data_key_purpose(data_key.workspace_id)
-        )
+    async def _unwrap(self, data_key: DataKey) -> bytes:
+        """Unwrapped data keys are kept in memory: with a Transit key-encryption key each
+        unwrap is a Vault call, and a data key never changes (rotation re-wraps it only)."""
+        cached = self._plain_keys.get(data_key.id)
+        if cached is None:
+            cached = await self._keyring.unwrap(
+                data_key.kek_id, data_key.wrapped, purpose=_data_key_purpose(data_key.workspace_id)
+            )
+            self._plain_keys[data_key.id] = cached
+        return cached

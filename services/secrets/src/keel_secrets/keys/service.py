@@ -69,7 +69,7 @@ class ServiceKeys:
             ),
         ]
         for kind, kid, public, private in fresh:
-            kek_id, wrapped = self._keyring.wrap(private, purpose=f"{kind}:{kid}")
+            kek_id, wrapped = await self._keyring.wrap(private, purpose=f"{kind}:{kid}")
             await session.execute(
                 insert(ServiceKey)
                 .values(
@@ -84,13 +84,13 @@ class ServiceKeys:
         stored = {k.kind: k for k in (await session.execute(select(ServiceKey))).scalars()}
         self._loaded = LoadedKeys(
             sealing_kid=stored[SEALING].kid,
-            sealing=X25519PrivateKey.from_private_bytes(self._unwrap(stored[SEALING])),
+            sealing=X25519PrivateKey.from_private_bytes(await self._unwrap(stored[SEALING])),
             signing_kid=stored[SIGNING].kid,
-            signing=Ed25519PrivateKey.from_private_bytes(self._unwrap(stored[SIGNING])),
+            signing=Ed25519PrivateKey.from_private_bytes(await self._unwrap(stored[SIGNING])),
         )
 
-    def _unwrap(self, key: ServiceKey) -> bytes:
-        return self._keyring.unwrap(
+    async def _unwrap(self, key: ServiceKey) -> bytes:
+        return await self._keyring.unwrap(
             key.kek_id, key.private_key_wrapped, purpose=f"{key.kind}:{key.kid}"
         )
 
