@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from keel_common.bus.topics import TopicSpec
+from keel_common.contracts.metadata import INGEST_TOPIC
 from keel_common.service import ServiceRuntime
+from keel_metadata import handlers
+from keel_metadata.ingestion import subscribe_ingestion
+from keel_metadata.scope import METADATA_EVENTS
 from keel_metadata.settings import MetadataSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_runtime(settings: MetadataSettings | None = None) -> ServiceRuntime:
-    return ServiceRuntime("metadata", settings or MetadataSettings(), MIGRATIONS)
+    runtime = ServiceRuntime(
+        "metadata",
+        settings or MetadataSettings(),
+        MIGRATIONS,
+        # Ingestion is keyed by run: more partitions, more runs ingested side by side.
+        extra_topics=[TopicSpec(METADATA_EVENTS, 3), TopicSpec(INGEST_TOPIC, 6)],
+    )
+    handlers.register(runtime.router)
+    subscribe_ingestion(runtime.broker, runtime.bus_settings, runtime.db)
+    return runtime

@@ -34,7 +34,15 @@ from keel_common.contracts.secrets import (
 from keel_common.crypto.sealed import EphemeralKey, Sealed
 from keel_common.errors import PayloadTooLarge
 from keel_gateway.dependencies import Settings
-from keel_gateway.secrets.calls import Creator, Deleter, Reader, Sharer, Updater, ValueReader
+from keel_gateway.secrets.calls import (
+    Creator,
+    Deleter,
+    Reader,
+    Sharer,
+    Updater,
+    ValueReader,
+    caller,
+)
 from keel_gateway.secrets.sealing import ValueKeys
 
 router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/secrets", tags=["secrets"])
@@ -109,19 +117,19 @@ async def list_secrets(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=400)] = None,
 ) -> SecretList:
-    query = ListSecrets(caller=call.caller, prefix=prefix, limit=limit, cursor=cursor)
+    query = ListSecrets(caller=caller(call), prefix=prefix, limit=limit, cursor=cursor)
     return await call.ask(query, SecretList)
 
 
 @router.get("/by-name/{name:path}", response_model=SecretView)
 async def get_secret_by_name(name: str, call: Reader) -> SecretView:
-    query = GetSecret.model_validate({"caller": call.caller, "name": name})
+    query = GetSecret.model_validate({"caller": caller(call), "name": name})
     return await call.ask(query, SecretView)
 
 
 @router.get("/{secret_id}", response_model=SecretView)
 async def get_secret(secret_id: uuid.UUID, call: Reader) -> SecretView:
-    return await call.ask(GetSecret(caller=call.caller, secret_id=secret_id), SecretView)
+    return await call.ask(GetSecret(caller=caller(call), secret_id=secret_id), SecretView)
 
 
 @router.get("/{secret_id}/values", response_model=RevealedValues)
@@ -134,7 +142,7 @@ async def read_values(
     """The values of one version (the latest by default)."""
     reply = EphemeralKey.generate()
     query = RevealSecret(
-        caller=call.caller, secret_id=secret_id, version=version, reply_key=reply.public_text
+        caller=caller(call), secret_id=secret_id, version=version, reply_key=reply.public_text
     )
     found = await call.ask(query, SecretValues)
     values = json.loads(reply.open(found.values, context=VALUES_CONTEXT))
@@ -150,7 +158,7 @@ async def update_secret(
 
     async def send(sealed: Sealed | None) -> SecretView:
         change = UpdateSecret(
-            caller=call.caller,
+            caller=caller(call),
             secret_id=secret_id,
             values=sealed,
             keys=sorted(body.values) if body.values else None,
@@ -169,12 +177,14 @@ async def update_secret(
 
 @router.delete("/{secret_id}", status_code=204)
 async def delete_secret(secret_id: uuid.UUID, call: Deleter) -> Response:
-    await call.ask(DeleteSecret(caller=call.caller, secret_id=secret_id), SecretDeleted)
+    await call.ask(DeleteSecret(caller=caller(call), secret_id=secret_id), SecretDeleted)
     return Response(status_code=204)
 
 
 @router.put("/{secret_id}/shares", response_model=SecretView)
 async def share_secret(secret_id: uuid.UUID, body: Shares, call: Sharer) -> SecretView:
     """Whom a private secret is shared with (replaces the previous list); owner only."""
-    share = ShareSecret(caller=call.caller, secret_id=secret_id, users=body.users, teams=body.teams)
+    share = ShareSecret(
+        caller=caller(call), secret_id=secret_id, users=body.users, teams=body.teams
+    )
     return await call.ask(share, SecretView)

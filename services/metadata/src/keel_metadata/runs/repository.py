@@ -1,0 +1,116 @@
+"""Every SQL query about runs and steps. Lists join what they show (pipeline name and
+version) in the same statement: no query per row."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from keel_metadata.pipelines.models import Pipeline, PipelineVersion
+from keel_metadata.runs.models import PipelineRun, StepRun
+
+
+@dataclass(frozen=True)
+class RunRow:
+    run: PipelineRun
+    pipeline: str
+    pipeline_version: int | None
+
+
+def _with_names() -> Select[PipelineRun, str, int]:
+    return (
+        select(PipelineRun, Pipeline.name, PipelineVersion.version)
+        .join(Pipeline, Pipeline.id == PipelineRun.pipeline_id)
+        .outerjoin(PipelineVersion, PipelineVersion.id == PipelineRun.pipeline_version_id)
+    )
+
+
+async def run(
+    session: AsyncSession, workspace_id: uuid.UUID, run_id: uuid.UUID, *, for_update: bool = False
+) -> PipelineRun | None:
+    query = select(PipelineRun).where(
+        PipelineRun.id == run_id, PipelineRun.workspace_id == workspace_id
+    )
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def run_row(
+    session: AsyncSession, workspace_id: uuid.UUID, run_id: uuid.UUID
+) -> RunRow | None:
+    query = _with_names().where(PipelineRun.id == run_id, PipelineRun.workspace_id == workspace_id)
+    found = (await session.execute(query)).one_or_none()
+    return RunRow(found[0], found[1], found[2]) if found else None
+
+
+@dataclass(frozen=True)
+class RunFilter:
+    statuses: list[str]
+    pipeline_id: uuid.UUID | None
+    stack_id: uuid.UUID | None
+    created_by: str | None
+    name_prefix: str | None
+    tag: str | None
+    created_after: datetime | None
+    created_before: datetime | None
+
+
+async def page(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    where: RunFilter,
+    *,
+    sort: str,
+    after: list[Any] | None,
+    limit: int,
+) -> list[RunRow]:
+    """One page in `sort` order (`-` for descending), after the keyset `after`."""
+    descending = sort.startswith("-")
+    column = PipelineRun.name if sort.lstrip("-") == "name" else PipelineRun.created_at
+    query = _with_names().where(PipelineRun.workspace_id == workspace_id)
+    if where.statuses:
+        query = query.where(PipelineRun.status.in_(where.statuses))
+    if where.pipeline_id is not None:
+        query = query.where(PipelineRun.pipeline_id == where.pipeline_id)
+    if where.stack_id is not None:
+        query = query.where(PipelineRun.stack_id == where.stack_id)
+    if where.created_by is not None:
+        query = query.where(PipelineRun.created_by == where.created_by)
+    if where.name_prefix:
+        query = query.where(PipelineRun.name.startswith(where.name_prefix, autoescape=True))
+    if where.tag is not None:
+        query = query.where(PipelineRun.tags.contains([where.tag]))
+    if where.created_after is not None:
+        query = query.where(PipelineRun.created_at >= where.created_after)
+    if where.created_before is not None:
+        query = query.where(PipelineRun.created_at < where.created_before)
+    if after is not None:
+        key = tuple_(column, PipelineRun.id)
+        bound = tuple_(*after)
+        query = query.where(key < bound if descending else key > bound)
+    order = [column.desc(), PipelineRun.id.desc()] if descending else [column, PipelineRun.id]
+    rows = (await session.execute(query.order_by(*order).limit(limit))).all()
+    return [RunRow(r[0], r[1], r[2]) for r in rows]
+
+
+async def steps(session: AsyncSession, run_id: uuid.UUID) -> Sequence[StepRun]:
+    query = (
+        select(StepRun).where(StepRun.run_id == run_id).order_by(StepRun.started_at, StepRun.name)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def step(
+    session: AsyncSession, run_id: uuid.UUID, name: str, *, for_update: bool = False
+) -> StepRun | None:
+    query = select(StepRun).where(StepRun.run_id == run_id, StepRun.name == name)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
