@@ -18,6 +18,15 @@ from keel_common.bus.rpc_server import RpcContext, RpcRouter
 from keel_common.contracts.audit import AuditRecorded
 from keel_common.contracts.auth import ApiKeyRevoked, RoleBindingChanged, UserDeactivated
 from keel_common.contracts.base import Contract
+from keel_common.contracts.metadata import (
+    INGEST_TOPIC,
+    FinishStep,
+    RunFinished,
+    RunStarted,
+    SetRunStatus,
+    StartRun,
+    StartStep,
+)
 from keel_common.contracts.relay import (
     RELAY_INBOUND,
     RelayEnroll,
@@ -27,6 +36,7 @@ from keel_common.contracts.relay import (
 )
 from keel_common.crypto.at_rest import KeyEncryptionKey
 from keel_metadata.app import create_runtime as metadata_runtime
+from keel_metadata.scope import METADATA_EVENTS
 from keel_secrets.app import create_runtime as secrets_runtime
 from keel_secrets.settings import SecretsSettings
 
@@ -58,6 +68,8 @@ def build() -> dict[str, Any]:
         AUTH_EVENTS: [ApiKeyRevoked, RoleBindingChanged, UserDeactivated],
         AUDIT_TOPIC: [AuditRecorded],
         RELAY_INBOUND: [RelayEnroll, RelayHeartbeat],
+        METADATA_EVENTS: [RunStarted, RunFinished],
+        INGEST_TOPIC: [StartRun, SetRunStatus, StartStep, FinishStep],
     }
     return document(routers, events, version=VERSION)
 
