@@ -21,6 +21,8 @@ from keel_common.contracts.base import Contract
 from keel_common.contracts.metadata import (
     INGEST_TOPIC,
     FinishStep,
+    ModelVersionCreated,
+    ModelVersionStageChanged,
     RunFinished,
     RunStarted,
     SetRunStatus,
@@ -68,7 +70,7 @@ def build() -> dict[str, Any]:
         AUTH_EVENTS: [ApiKeyRevoked, RoleBindingChanged, UserDeactivated],
         AUDIT_TOPIC: [AuditRecorded],
         RELAY_INBOUND: [RelayEnroll, RelayHeartbeat],
-        METADATA_EVENTS: [RunStarted, RunFinished],
+        METADATA_EVENTS: [RunStarted, RunFinished, ModelVersionCreated, ModelVersionStageChanged],
         INGEST_TOPIC: [StartRun, SetRunStatus, StartStep, FinishStep],
     }
     return document(routers, events, version=VERSION)

@@ -28,6 +28,8 @@ from keel_gateway.auth.sso_routes import router as sso_router
 from keel_gateway.health.routes import router as health_router
 from keel_gateway.members.roles_routes import router as roles_router
 from keel_gateway.members.routes import router as members_router
+from keel_gateway.metadata.artifact_routes import router as artifact_router
+from keel_gateway.metadata.model_routes import router as model_router
 from keel_gateway.metadata.routes import router as metadata_router
 from keel_gateway.secrets.relays_routes import router as relays_router
 from keel_gateway.secrets.routes import router as secrets_router
@@ -50,6 +52,8 @@ ROUTERS = (
     secrets_router,
     relays_router,
     metadata_router,
+    artifact_router,
+    model_router,
 )
 
 

@@ -7,8 +7,11 @@ from pathlib import Path
 from keel_common.bus.topics import TopicSpec
 from keel_common.contracts.metadata import INGEST_TOPIC
 from keel_common.service import ServiceRuntime
-from keel_metadata import handlers
+from keel_metadata.annotations import handlers as annotations_handlers
+from keel_metadata.artifacts import handlers as artifacts_handlers
 from keel_metadata.ingestion import subscribe_ingestion
+from keel_metadata.registry import handlers as registry_handlers
+from keel_metadata.runs import handlers as runs_handlers
 from keel_metadata.scope import METADATA_EVENTS
 from keel_metadata.settings import MetadataSettings
 
@@ -23,6 +26,9 @@ def create_runtime(settings: MetadataSettings | None = None) -> ServiceRuntime:
         # Ingestion is keyed by run: more partitions, more runs ingested side by side.
         extra_topics=[TopicSpec(METADATA_EVENTS, 3), TopicSpec(INGEST_TOPIC, 6)],
     )
-    handlers.register(runtime.router)
+    runs_handlers.register(runtime.router)
+    artifacts_handlers.register(runtime.router)
+    registry_handlers.register(runtime.router)
+    annotations_handlers.register(runtime.router)
     subscribe_ingestion(runtime.broker, runtime.bus_settings, runtime.db)
     return runtime

@@ -26,9 +26,16 @@ Tag = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^
 RunStatus = Literal["initializing", "running", "completed", "failed", "cancelled", "cached"]
 StepStatus = Literal["pending", "running", "completed", "failed", "cached", "skipped"]
 ComponentType = Literal[
-    "orchestrator", "artifact_store", "container_registry", "experiment_tracker",
-    "model_deployer", "step_operator", "image_builder", "alerter", "data_validator",
-]  # fmt: skip
+    "orchestrator",
+    "artifact_store",
+    "container_registry",
+    "experiment_tracker",
+    "model_deployer",
+    "step_operator",
+    "image_builder",
+    "alerter",
+    "data_validator",
+]
 # JSON documents (parameters, configs, specs) are bounded: metadata, not data.
 JsonObject = Annotated[dict[str, Any], Field(max_length=500)]
 
@@ -166,6 +173,31 @@ class RunList(Contract):
     next_cursor: str | None = None
 
 
+# Artifacts: what steps produce, stored in the customer's artifact store; Keel keeps the
+# URI and what is known about it.
+
+ArtifactType = Literal[
+    "data", "model", "schema", "statistics", "metrics", "visualization", "service", "other"
+]
+
+
+class ArtifactOutput(BaseModel):
+    """An artifact version a step produced (in FinishStep) or one registered by hand."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    artifact_version_id: uuid.UUID | None = None
+    output: Name = "output"
+    artifact: Name
+    uri: str = Field(min_length=1, max_length=2000)
+    type: ArtifactType = "data"
+    data_type: str | None = Field(default=None, max_length=200)
+    materializer: str | None = Field(default=None, max_length=200)
+    size: int | None = Field(default=None, ge=0)
+    content_hash: str | None = Field(default=None, max_length=200)
+    visualizations: list[str] = Field(default_factory=list, max_length=50)
+    tags: list[Tag] = Field(default_factory=list, max_length=50)
+
+
 class StartStep(Contract):
     TYPE: ClassVar[str] = "keel.metadata.start_step"
     run_id: uuid.UUID
@@ -174,6 +206,8 @@ class StartStep(Contract):
     upstream: list[Name] = Field(default_factory=list, max_length=200)
     cache_key: str | None = Field(default=None, max_length=200)
     started_at: AwareDatetime | None = None
+    # Input name -> the artifact version consumed (lineage walks these).
+    inputs: dict[Name, uuid.UUID] = Field(default_factory=dict, max_length=200)
 
 
 class FinishStep(Contract):
@@ -188,6 +222,8 @@ class FinishStep(Contract):
     cached_from: uuid.UUID | None = None
     cache_key: str | None = Field(default=None, max_length=200)
     upstream: list[Name] = Field(default_factory=list, max_length=200)
+    inputs: dict[Name, uuid.UUID] = Field(default_factory=dict, max_length=200)
+    outputs: list[ArtifactOutput] = Field(default_factory=list, max_length=200)
 
 
 class StepView(Contract):
@@ -231,3 +267,237 @@ class RunFinished(Contract):
     run_id: uuid.UUID
     pipeline: str
     status: RunStatus
+
+
+class RegisterArtifactVersion(Contract):
+    TYPE: ClassVar[str] = "keel.metadata.register_artifact_version"
+    version: ArtifactOutput
+    # The step run that produced it, if any (lineage starts there).
+    run_id: uuid.UUID | None = None
+    step: Name | None = None
+
+
+class ArtifactVersionView(Contract):
+    TYPE: ClassVar[str] = "keel.metadata.artifact_version"
+    id: uuid.UUID
+    artifact: str
+    version: int
+    uri: str
+    type: str
+    data_type: str | None
+    materializer: str | None
+    size: int | None
+    content_hash: str | None
+    visualizations: list[str]
+    tags: list[str]
+    output: str
+    producer_step_id: uuid.UUID | None
+    producer_run_id: uuid.UUID | None
+    created_at: datetime
+
+
+class GetArtifactVersion(Contract):
+    TYPE: ClassVar[str] = "keel.metadata.get_artifact_version"
+    artifact_version_id: uuid.UUID
+
+
+class ListArtifactVersions(Contract):
+    TYPE: ClassVar[str] = "keel.metadata.list_artifact_versions"
+    artifact: Name
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=500)
+
+
+class ArtifactVersionList(Contract):
+    TYPE: ClassVar[str] = "keel.metadata.artifact_version_list"
+    items: list[ArtifactVersionView]
+    next_cursor: str | None = None
+
+
+class GetLineage(Contract):
+    """Upstream of an artifact version (or of a model version's artifacts): the producing
+    steps and runs, their inputs, and so on, `depth` hops back."""
+
+    TYPE: ClassVar[str] = "keel.metadata.get_lineage"
+    artifact_version_id: uuid.UUID | None = None
+    model_version_id: uuid.UUID | None = None
+    depth: int = Field(default=5, ge=1, le=20)
+
+
+class LineageStep(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: uuid.UUID
+    run_id: uuid.UUID
+    name: str
+    status: StepStatus
+    inputs: list[uuid.UUID]
+    outputs: list[uuid.UUID]
+
+
+class LineageGraph(Contract):
+    TYPE: ClassVar[str] = "keel.metadata.lineage"
+    artifact_versions: list[ArtifactVersionView]
+    steps: list[LineageStep]
+
+
+# Models and model versions.
+
+Stage = Literal["none", "staging", "production", "archived"]
+Alias = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,62}$")]
+
+
+class CreateModelVersion(Contract):
+    """A new version of the model `model` (created on first use), numbered in order."""
+
+    TYPE: ClassVar[str] = "keel.metadata.create_model_version"
+    model: Name
+    name: str | None = Field(default=None, max_length=200)
+    description: str = Field(default="", max_length=2000)
+    run_id: uuid.UUID | None = None
+    # Artifact versions by role: the model itself, the data it was trained on...
+    artifacts: dict[
+        Literal["model", "training_data", "evaluation_data", "other"], list[uuid.UUID]
+    ] = Field(default_factory=dict)
+    tags: list[Tag] = Field(default_factory=list, max_length=50)
+
+
+class StageChange(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    from_stage: Stage
+    to_stage: Stage
+    changed_by: str
+    changed_at: datetime
+
+
+class ModelVersionView(Contract):
+    TYPE: ClassVar[str] = "keel.metadata.model_version"
+    id: uuid.UUID
+    model: str
+    number: int
+    name: str | None
+    description: str
+    stage: Stage
+    aliases: list[str]
+    run_id: uuid.UUID | None
+    artifacts: dict[str, list[uuid.UUID]]
+    tags: list[str]
+    history: list[StageChange]
+    created_by: str
+    created_at: datetime
+
+
+class GetModelVersion(Contract):
+    """By number, or by alias (`production`, `champion`...)."""
+
+    TYPE: ClassVar[str] = "keel.metadata.get_model_version"
+    model: Name
+    number: int | None = Field(default=None, ge=1)
+    alias: Alias | None = None
+
+
+class ListModelVersions(Contract):
+    TYPE: ClassVar[str] = "keel.metadata.list_model_versions"
+    model: Name
+
+
+class ModelVersionList(Contract):
+    TYPE: ClassVar[str] = "keel.metadata.model_version_list"
+    items: list[ModelVersionView]
+
+
+class SetModelStage(Contract):
+    TYPE: ClassVar[str] = "keel.metadata.set_model_stage"
+    model: Name
+    number: int = Field(ge=1)
+    stage: Stage
+    # Move the model's other versions in `stage` to `archived` (one production version).
+    archive_others: bool = False
+
+
+class SetModelAlias(Contract):
+    """Point `alias` at a version (moving it from any other), or remove it (number None)."""
+
+    TYPE: ClassVar[str] = "keel.metadata.set_model_alias"
+    model: Name
+    alias: Alias
+    number: int | None = Field(default=None, ge=1)
+
+
+class ModelView(Contract):
+    TYPE: ClassVar[str] = "keel.metadata.model"
+    id: uuid.UUID
+    name: str
+    latest_version: int | None
+    created_at: datetime
+
+
+class ListModels(Contract):
+    TYPE: ClassVar[str] = "keel.metadata.list_models"
+
+
+class ModelList(Contract):
+    TYPE: ClassVar[str] = "keel.metadata.model_list"
+    items: list[ModelView]
+
+
+class ModelVersionCreated(Contract):
+    TYPE: ClassVar[str] = "keel.metadata.model_version.created"
+    model: str
+    model_version_id: uuid.UUID
+    number: int
+
+
+class ModelVersionStageChanged(Contract):
+    TYPE: ClassVar[str] = "keel.metadata.model_version.stage_changed"
+    model: str
+    model_version_id: uuid.UUID
+    number: int
+    from_stage: Stage
+    to_stage: Stage
+
+
+# Run metadata: typed key -> value on runs, steps, artifact versions and model versions.
+
+Entity = Literal["run", "step", "artifact_version", "model_version"]
+MetadataKind = Literal["number", "string", "json", "uri"]
+MetadataKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_.:/-]{0,199}$")]
+# One value's JSON stays small: this is metadata about artifacts, not the artifacts.
+MAX_METADATA_VALUE_BYTES = 16 * 1024
+
+
+class MetadataValue(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: MetadataKind
+    value: Any
+
+
+class LogMetadata(Contract):
+    TYPE: ClassVar[str] = "keel.metadata.log_metadata"
+    entity: Entity
+    entity_id: uuid.UUID
+    values: dict[MetadataKey, MetadataValue] = Field(min_length=1, max_length=100)
+
+
+class GetMetadata(Contract):
+    TYPE: ClassVar[str] = "keel.metadata.get_metadata"
+    entity: Entity
+    entity_id: uuid.UUID
+
+
+class MetadataView(Contract):
+    TYPE: ClassVar[str] = "keel.metadata.metadata"
+    entity: Entity
+    entity_id: uuid.UUID
+    values: dict[str, MetadataValue]
+
+
+class SetTags(Contract):
+    TYPE: ClassVar[str] = "keel.metadata.set_tags"
+    entity: Literal["run", "artifact_version", "model_version"]
+    entity_id: uuid.UUID
+    tags: list[Tag] = Field(max_length=50)
+
+
+class TagsView(Contract):
+    TYPE: ClassVar[str] = "keel.metadata.tags"
+    tags: list[str]

@@ -9,10 +9,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Header, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from keel_common.contracts.metadata import (
+    ArtifactOutput,
     CreateStack,
     FinishStep,
     GetRun,
@@ -35,23 +36,20 @@ from keel_common.contracts.metadata import (
     StepView,
     Tag,
 )
-from keel_gateway.calls import WorkspaceCall, workspace_call
+from keel_gateway.metadata.needs import (
+    PipelineReader,
+    RunCreator,
+    RunReader,
+    RunUpdater,
+    StackCreator,
+    StackReader,
+)
 
 router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}", tags=["metadata"])
 
 IDEMPOTENCY = uuid.UUID("6f1d1c5e-2b8a-4b8e-9d7e-3c1b0a4e5f60")
 
 
-def _needs(permission: str) -> object:
-    return Depends(workspace_call("metadata", permission))
-
-
-StackReader = Annotated[WorkspaceCall, _needs("stack:read")]
-StackCreator = Annotated[WorkspaceCall, _needs("stack:create")]
-PipelineReader = Annotated[WorkspaceCall, _needs("pipeline:read")]
-RunReader = Annotated[WorkspaceCall, _needs("pipeline_run:read")]
-RunCreator = Annotated[WorkspaceCall, _needs("pipeline_run:create")]
-RunUpdater = Annotated[WorkspaceCall, _needs("pipeline_run:update")]
 IdempotencyKey = Annotated[str | None, Header(max_length=200)]
 
 
@@ -129,6 +127,7 @@ class StepStart(BaseModel):
     upstream: list[Name] = Field(default_factory=list, max_length=200)
     cache_key: str | None = Field(default=None, max_length=200)
     started_at: AwareDatetime | None = None
+    inputs: dict[Name, uuid.UUID] = Field(default_factory=dict, max_length=200)
 
 
 class StepFinish(BaseModel):
@@ -136,6 +135,7 @@ class StepFinish(BaseModel):
     status: Literal["completed", "failed", "cached", "skipped"]
     finished_at: AwareDatetime | None = None
     cached_from: uuid.UUID | None = None
+    outputs: list[ArtifactOutput] = Field(default_factory=list, max_length=200)
 
 
 @router.put("/runs/{run_id}/status", response_model=RunView)

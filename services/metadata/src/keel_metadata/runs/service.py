@@ -21,6 +21,7 @@ from keel_common.contracts.metadata import (
 )
 from keel_common.errors import Conflict, InvalidInput, NotFound
 from keel_common.outbox.writer import publish_after_commit
+from keel_metadata.artifacts import service as artifacts
 from keel_metadata.paging import decode_cursor, encode_cursor
 from keel_metadata.pipelines import service as pipelines
 from keel_metadata.runs import repository
@@ -153,7 +154,9 @@ async def start_step(session: AsyncSession, scope: Scope, request: StartStep) ->
         )
         session.add(step)
         await session.flush()
+        await artifacts.record_inputs(session, scope, step, request.inputs)
         return step
+    await artifacts.record_inputs(session, scope, step, request.inputs)
     move = judge(STEP_RANK, step.status, "running")
     if move is Move.STALE and not scope.strict:
         # "started" arriving after "finished": keep the final status, learn the start time.
@@ -185,7 +188,7 @@ async def finish_step(session: AsyncSession, scope: Scope, request: FinishStep) 
         session.add(step)
     move = judge(STEP_RANK, step.status, request.status)
     if move is Move.SAME:
-        return step
+        return step  # a replay: its outputs were registered the first time
     if move is not Move.FORWARD:
         raise Conflict(
             f"step {step.name} is {step.status}; it cannot become {request.status}", field="status"
@@ -196,6 +199,9 @@ async def finish_step(session: AsyncSession, scope: Scope, request: FinishStep) 
     step.cached_from = request.cached_from or step.cached_from
     step.cache_key = request.cache_key or step.cache_key
     await session.flush()
+    await artifacts.record_inputs(session, scope, step, request.inputs)
+    for output in request.outputs:
+        await artifacts.register(session, scope, output, step)
     return step
 
 

@@ -26,20 +26,11 @@ from keel_common.contracts.metadata import (
     StartStep,
     StepView,
 )
-from keel_common.errors import InvalidInput, Unauthenticated
 from keel_metadata.pipelines import service as pipelines
 from keel_metadata.runs import service as runs
-from keel_metadata.scope import Scope
+from keel_metadata.scope import Scope, scope_of
 from keel_metadata.stacks import service as stacks
 from keel_metadata.views import run_view, stack_view, step_view
-
-
-def scope_of(ctx: RpcContext) -> Scope:
-    if ctx.workspace is None:
-        raise InvalidInput("metadata lives in a workspace; the request names none")
-    if ctx.actor is None:
-        raise Unauthenticated("the request names no caller")
-    return Scope(ctx.workspace, ctx.actor)
 
 
 async def _run_view(ctx: RpcContext, scope: Scope, run_id: uuid.UUID) -> RunView:
