@@ -321,9 +321,20 @@ async def test_ingested_events_are_idempotent_and_tolerate_disorder(
         "keel.metadata.run.started",
     ]
 
-    # A wrong event (a different final status) is parked with its reason.
-    await _publish(bus_settings, workspace, [SetRunStatus(run_id=run_id, status="failed")])
+    # A wrong event (a different final status) between two good ones, on the same
+    # partition: it is parked with its reason, and the good ones still take effect.
+    late_steps = [StartStep(run_id=run_id, name=n) for n in ("report", "notify")]
+    await _publish(
+        bus_settings,
+        workspace,
+        [late_steps[0], SetRunStatus(run_id=run_id, status="failed"), late_steps[1]],
+    )
     parked = await dead_letters_for(bus_settings, INGEST_TOPIC)
     reasons = [header(r, "keel-dlq-reason") for r in parked]
     assert any("it cannot become failed" in r for r in reasons), reasons
+
+    def all_steps() -> bool:
+        return len(_ok(httpx.get(url, headers=headers))["steps"]) == 3
+
+    await eventually(all_steps, timeout=15)
     assert _ok(httpx.get(url, headers=headers))["run"]["status"] == "completed"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from aiokafka import ConsumerRecord
 from faststream.kafka import KafkaBroker
 from faststream.kafka.message import KafkaMessage
 
@@ -35,10 +36,21 @@ async def send_to_dead_letters(
     """Publish `message` to the DLQ; raises if the broker does not take it, so the caller
     does not ack a message that is neither handled nor parked."""
     record = message.raw_message
-    if isinstance(record, tuple):  # batch subscribers are not used for handlers
-        record = record[0]
+    assert not isinstance(record, tuple), "batches go record by record"
+    await dead_letter_record(broker, record, consumer=consumer, reason=reason, attempts=attempts)
+
+
+async def dead_letter_record(
+    broker: KafkaBroker,
+    record: ConsumerRecord[bytes, bytes],
+    *,
+    consumer: str,
+    reason: str,
+    attempts: int = 1,
+) -> None:
+    """`send_to_dead_letters` for one record of a batch."""
     source = f"{record.topic}/{record.partition}@{record.offset}"
-    headers = {k: v for k, v in message.headers.items() if isinstance(v, str)}
+    headers = {k: bytes(v).decode(errors="replace") for k, v in record.headers}
     headers.update(
         {
             HEADER_REASON: reason[:_MAX_REASON],

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 
+from aiokafka import ConsumerRecord
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
@@ -19,11 +20,11 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from keel_common.bus.broker import group_timing
-from keel_common.bus.dead_letters import send_to_dead_letters
+from keel_common.bus.dead_letters import dead_letter_record
 from keel_common.bus.tracing import TRACEPARENT, continue_trace, reset_trace
 from keel_common.contracts.base import Envelope
 from keel_common.db.database import Database
-from keel_common.db.inbox import claim
+from keel_common.db.inbox import claim, claim_many
 from keel_common.errors import InvalidInput, summarize
 from keel_common.logging import get_logger
 from keel_common.settings import BusSettings
@@ -32,6 +33,8 @@ log = get_logger(__name__)
 
 EventHandler = Callable[[Envelope], Awaitable[None]]
 TransactionalHandler = Callable[[Envelope, AsyncSession], Awaitable[None]]
+BatchHandler = Callable[[list[Envelope]], Awaitable[None]]
+TransactionalBatchHandler = Callable[[list[Envelope], AsyncSession], Awaitable[None]]
 
 # Failures that no retry can fix: the message itself is wrong.
 _PERMANENT = (ValidationError, InvalidInput)
@@ -47,6 +50,24 @@ def with_inbox(db: Database, consumer: str, apply: TransactionalHandler) -> Even
                 log.info("duplicate message skipped", message_id=str(envelope.id))
                 return
             await apply(envelope, session)
+
+    return handle
+
+
+def with_inbox_batch(db: Database, consumer: str, apply: TransactionalBatchHandler) -> BatchHandler:
+    """`with_inbox` for a whole batch: one transaction, one claim statement; the messages
+    already applied are left out of what `apply` sees."""
+
+    async def handle(envelopes: list[Envelope]) -> None:
+        async with db.transaction() as session:
+            fresh = await claim_many(session, consumer, [e.id for e in envelopes])
+            # A message may repeat inside one batch (a producer retry): apply it once.
+            todo, seen = [], set()
+            for envelope in envelopes:
+                if envelope.id in fresh and envelope.id not in seen:
+                    seen.add(envelope.id)
+                    todo.append(envelope)
+            await apply(todo, session)
 
     return handle
 
@@ -89,27 +110,52 @@ async def _deliver(
     consumer: str,
     handler: EventHandler,
 ) -> None:
+    record = message.raw_message
+    assert not isinstance(record, tuple)
+    await _deliver_record(broker, settings, record, consumer, handler)
+
+
+async def _deliver_record(
+    broker: KafkaBroker,
+    settings: BusSettings,
+    record: ConsumerRecord[bytes, bytes],
+    consumer: str,
+    handler: EventHandler,
+) -> None:
     try:
-        envelope = Envelope.model_validate_json(message.body)
+        envelope = Envelope.model_validate_json(record.value or b"")
     except ValidationError as exc:
-        await send_to_dead_letters(
-            broker, message, consumer=consumer, reason=f"unparseable envelope: {summarize(exc)}"
+        await dead_letter_record(
+            broker, record, consumer=consumer, reason=f"unparseable envelope: {summarize(exc)}"
         )
         return
+    await _handle_with_retries(
+        broker, settings, record, envelope, consumer=consumer, handler=handler
+    )
 
+
+async def _handle_with_retries(
+    broker: KafkaBroker,
+    settings: BusSettings,
+    record: ConsumerRecord[bytes, bytes],
+    envelope: Envelope,
+    *,
+    consumer: str,
+    handler: EventHandler,
+) -> None:
     for attempt in range(1, settings.max_attempts + 1):
         try:
             await handler(envelope)
             return
         except _PERMANENT as exc:
-            await send_to_dead_letters(
-                broker, message, consumer=consumer, reason=_summary(exc), attempts=attempt
+            await dead_letter_record(
+                broker, record, consumer=consumer, reason=_summary(exc), attempts=attempt
             )
             return
         except Exception as exc:
             if attempt == settings.max_attempts:
-                await send_to_dead_letters(
-                    broker, message, consumer=consumer, reason=_summary(exc), attempts=attempt
+                await dead_letter_record(
+                    broker, record, consumer=consumer, reason=_summary(exc), attempts=attempt
                 )
                 return
             log.warning(
@@ -125,3 +171,60 @@ def _summary(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return f"invalid message: {summarize(exc)}"
     return f"{type(exc).__name__}: {exc}"
+
+
+def subscribe_event_batches(
+    broker: KafkaBroker,
+    settings: BusSettings,
+    *,
+    topics: Sequence[str],
+    group_id: str,
+    batch_handler: BatchHandler,
+    handler: EventHandler,
+    max_records: int = 500,
+) -> None:
+    """Like `subscribe_events`, for high-volume topics: up to `max_records` messages are
+    handled together (one transaction, one offset commit). If the batch fails, its messages
+    are handled one by one with `handler` (retries, then the DLQ), so one bad message costs
+    its batch some speed, never the other messages their effect."""
+
+    async def on_batch(message: KafkaMessage) -> None:
+        records = message.raw_message
+        batch = list(records) if isinstance(records, tuple) else [records]
+        parsed: list[tuple[ConsumerRecord[bytes, bytes], Envelope]] = []
+        for record in batch:
+            try:
+                parsed.append((record, Envelope.model_validate_json(record.value or b"")))
+            except ValidationError as exc:
+                reason = f"unparseable envelope: {summarize(exc)}"
+                await dead_letter_record(broker, record, consumer=group_id, reason=reason)
+        if not parsed:
+            return
+        try:
+            await batch_handler([envelope for _, envelope in parsed])
+            return
+        except Exception as exc:
+            log.warning(
+                "batch failed; handling its messages one by one",
+                size=len(parsed),
+                error=type(exc).__name__,
+            )
+        for record, envelope in parsed:
+            await _handle_with_retries(
+                broker, settings, record, envelope, consumer=group_id, handler=handler
+            )
+
+    timing = group_timing(settings)
+    broker.subscriber(
+        *topics,
+        group_id=group_id,
+        batch=True,
+        max_records=max_records,
+        auto_offset_reset="earliest",
+        fetch_max_wait_ms=settings.fetch_wait_ms(),
+        session_timeout_ms=timing.session_timeout_ms,
+        heartbeat_interval_ms=timing.heartbeat_interval_ms,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        no_reply=True,
+        title=f"{group_id}:event-batches",
+    )(on_batch)

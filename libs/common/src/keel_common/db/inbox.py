@@ -21,3 +21,19 @@ async def claim(session: AsyncSession, consumer: str, message_id: uuid.UUID) -> 
     )
     result = await session.execute(statement)
     return result.scalar_one_or_none() is not None
+
+
+async def claim_many(
+    session: AsyncSession, consumer: str, message_ids: list[uuid.UUID]
+) -> set[uuid.UUID]:
+    """The ids among `message_ids` this consumer has not applied yet, claimed in one
+    statement."""
+    if not message_ids:
+        return set()
+    statement = (
+        insert(inbox)
+        .values([{"consumer": consumer, "message_id": m} for m in set(message_ids)])
+        .on_conflict_do_nothing()
+        .returning(inbox.c.message_id)
+    )
+    return set((await session.execute(statement)).scalars())

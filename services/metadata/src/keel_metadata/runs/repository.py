@@ -31,9 +31,52 @@ def _with_names() -> Select[PipelineRun, str, int]:
     )
 
 
+PRELOADED = "keel_metadata_preloaded"
+
+
+@dataclass
+class Preloaded:
+    """Runs locked and steps loaded for a whole ingestion batch in two queries; lookups
+    for them are then answered from memory (and the session's identity map)."""
+
+    run_ids: set[uuid.UUID]
+    steps: dict[tuple[uuid.UUID, str], StepRun]
+
+
+async def preload(session: AsyncSession, run_ids: set[uuid.UUID]) -> None:
+    locked = await session.execute(
+        select(PipelineRun.id).where(PipelineRun.id.in_(run_ids)).with_for_update()
+    )
+    found = set(locked.scalars())
+    await session.execute(select(PipelineRun).where(PipelineRun.id.in_(found)))
+    steps = (await session.execute(select(StepRun).where(StepRun.run_id.in_(found)))).scalars()
+    session.info[PRELOADED] = Preloaded(found, {(s.run_id, s.name): s for s in steps})
+
+
+def _preloaded(session: AsyncSession, run_id: uuid.UUID) -> Preloaded | None:
+    loaded: Preloaded | None = session.info.get(PRELOADED)
+    return loaded if loaded is not None and run_id in loaded.run_ids else None
+
+
+def remember_run(session: AsyncSession, run: PipelineRun) -> None:
+    """A run created during a preloaded batch: later events for it look here."""
+    loaded: Preloaded | None = session.info.get(PRELOADED)
+    if loaded is not None:
+        loaded.run_ids.add(run.id)
+
+
+def remember_step(session: AsyncSession, step: StepRun) -> None:
+    loaded = _preloaded(session, step.run_id)
+    if loaded is not None:
+        loaded.steps[(step.run_id, step.name)] = step
+
+
 async def run(
     session: AsyncSession, workspace_id: uuid.UUID, run_id: uuid.UUID, *, for_update: bool = False
 ) -> PipelineRun | None:
+    if _preloaded(session, run_id) is not None:
+        found = await session.get(PipelineRun, run_id)
+        return found if found is not None and found.workspace_id == workspace_id else None
     query = select(PipelineRun).where(
         PipelineRun.id == run_id, PipelineRun.workspace_id == workspace_id
     )
@@ -110,6 +153,9 @@ async def steps(session: AsyncSession, run_id: uuid.UUID) -> Sequence[StepRun]:
 async def step(
     session: AsyncSession, run_id: uuid.UUID, name: str, *, for_update: bool = False
 ) -> StepRun | None:
+    loaded = _preloaded(session, run_id)
+    if loaded is not None:
+        return loaded.steps.get((run_id, name))
     query = select(StepRun).where(StepRun.run_id == run_id, StepRun.name == name)
     if for_update:
         query = query.with_for_update()

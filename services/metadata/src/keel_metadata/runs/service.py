@@ -78,11 +78,17 @@ async def start_run(session: AsyncSession, scope: Scope, request: StartRun) -> P
         tags=sorted(set(request.tags)),
         created_by=scope.actor,
     )
-    try:
-        async with session.begin_nested():
-            session.add(run)
-    except IntegrityError:
-        raise Conflict("the run id is taken", field="run_id") from None
+    if scope.strict:
+        try:
+            async with session.begin_nested():
+                session.add(run)
+        except IntegrityError:
+            raise Conflict("the run id is taken", field="run_id") from None
+    else:
+        # Ingestion batches skip the savepoint (a round trip per run); a clash fails the
+        # batch, and its messages are then applied one by one.
+        session.add(run)
+    repository.remember_run(session, run)
     if run.status == "running":
         await _emit(
             session,
@@ -130,7 +136,6 @@ async def _move_run(
             session, scope, RunFinished(run_id=run.id, pipeline=pipeline, status=status), run.id
         )
     run.status = status
-    await session.flush()
     return run
 
 
@@ -153,7 +158,7 @@ async def start_step(session: AsyncSession, scope: Scope, request: StartStep) ->
             started_at=when,
         )
         session.add(step)
-        await session.flush()
+        repository.remember_step(session, step)
         await artifacts.record_inputs(session, scope, step, request.inputs)
         return step
     await artifacts.record_inputs(session, scope, step, request.inputs)
@@ -178,6 +183,7 @@ async def finish_step(session: AsyncSession, scope: Scope, request: FinishStep) 
         if scope.strict and request.status not in ("cached", "skipped"):
             raise Conflict(f"step {request.name} has not started", field="name")
         step = StepRun(
+            id=uuid.uuid4(),
             run_id=run.id,
             name=request.name,
             status="pending",
@@ -186,6 +192,7 @@ async def finish_step(session: AsyncSession, scope: Scope, request: FinishStep) 
             started_at=request.started_at,
         )
         session.add(step)
+        repository.remember_step(session, step)
     move = judge(STEP_RANK, step.status, request.status)
     if move is Move.SAME:
         return step  # a replay: its outputs were registered the first time
@@ -198,7 +205,6 @@ async def finish_step(session: AsyncSession, scope: Scope, request: FinishStep) 
     step.status, step.finished_at = request.status, when
     step.cached_from = request.cached_from or step.cached_from
     step.cache_key = request.cache_key or step.cache_key
-    await session.flush()
     await artifacts.record_inputs(session, scope, step, request.inputs)
     for output in request.outputs:
         await artifacts.register(session, scope, output, step)

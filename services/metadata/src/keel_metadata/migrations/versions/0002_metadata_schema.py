@@ -5,8 +5,8 @@ Revises: 0001
 Create Date: 2026-11-26 18:07:20.805274
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0002"
