@@ -168,6 +168,7 @@ def test_listing_filters_sorts_and_pages(services: RunningServices) -> None:
         body = {
             "pipeline": "etl" if i % 2 else "train",
             "name": f"run-{i}",
+            "project": "churn" if i < 3 else "fraud",
             "tags": ["even"] if i % 2 == 0 else [],
         }
         made.append(
@@ -205,6 +206,7 @@ def test_listing_filters_sorts_and_pages(services: RunningServices) -> None:
     assert names(status="completed") == ["run-0"]
     assert names(status=["running", "completed"], name_prefix="run-6") == ["run-6"]
     assert names(pipeline="nothing") == []
+    assert names(project="churn") == ["run-2", "run-1", "run-0"]
     assert names(created_after=made[4]["created_at"]) == ["run-6", "run-5", "run-4"]
     bad = httpx.get(
         _url(services, workspace, "runs"), params={"cursor": "garbage!"}, headers=headers

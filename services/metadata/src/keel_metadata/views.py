@@ -27,6 +27,7 @@ def run_view(row: RunRow) -> RunView:
     return RunView(
         id=run.id,
         name=run.name,
+        project=run.project,
         pipeline_id=run.pipeline_id,
         pipeline=row.pipeline,
         pipeline_version=row.pipeline_version,

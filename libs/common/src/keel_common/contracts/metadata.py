@@ -106,6 +106,8 @@ class StartRun(Contract):
     TYPE: ClassVar[str] = "keel.metadata.start_run"
     run_id: uuid.UUID | None = None
     name: Name | None = None
+    # Projects group runs inside a workspace (a team's, a product's...).
+    project: Name | None = None
     pipeline: Name
     # The DAG: step name -> names of the steps it depends on (and anything else).
     pipeline_spec: JsonObject | None = None
@@ -133,6 +135,7 @@ class RunView(Contract):
     TYPE: ClassVar[str] = "keel.metadata.run"
     id: uuid.UUID
     name: str
+    project: str | None
     pipeline_id: uuid.UUID
     pipeline: str
     pipeline_version: int | None
@@ -155,6 +158,7 @@ RunSort = Literal["created_at", "-created_at", "name", "-name"]
 class ListRuns(Contract):
     TYPE: ClassVar[str] = "keel.metadata.list_runs"
     status: list[RunStatus] = Field(default_factory=list, max_length=6)
+    project: Name | None = None
     pipeline: Name | None = None
     stack: Name | None = None
     created_by: str | None = Field(default=None, max_length=200)

@@ -89,6 +89,7 @@ class RunQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     status: list[RunStatus] = Field(default_factory=list, max_length=6)
+    project: Name | None = None
     pipeline: Name | None = None
     stack: Name | None = None
     created_by: str | None = Field(default=None, max_length=200)

@@ -23,6 +23,7 @@ class PipelineRun(Base):
     __table_args__ = (
         Index("ix_runs_recent", "workspace_id", "created_at", "id"),
         Index("ix_runs_status", "workspace_id", "status", "created_at", "id"),
+        Index("ix_runs_project", "workspace_id", "project", "created_at", "id"),
         Index("ix_runs_pipeline", "workspace_id", "pipeline_id", "created_at", "id"),
         Index("ix_runs_stack", "workspace_id", "stack_id", "created_at", "id"),
         Index("ix_runs_creator", "workspace_id", "created_by", "created_at", "id"),
@@ -33,6 +34,7 @@ class PipelineRun(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     workspace_id: Mapped[uuid.UUID] = mapped_column()
     name: Mapped[str] = mapped_column(String(200, collation="C"))
+    project: Mapped[str | None] = mapped_column(String(200))
     pipeline_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pipelines.id"))
     pipeline_version_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("pipeline_versions.id")

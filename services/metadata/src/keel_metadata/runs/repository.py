@@ -96,6 +96,7 @@ async def run_row(
 @dataclass(frozen=True)
 class RunFilter:
     statuses: list[str]
+    project: str | None
     pipeline_id: uuid.UUID | None
     stack_id: uuid.UUID | None
     created_by: str | None
@@ -120,6 +121,8 @@ async def page(
     query = _with_names().where(PipelineRun.workspace_id == workspace_id)
     if where.statuses:
         query = query.where(PipelineRun.status.in_(where.statuses))
+    if where.project is not None:
+        query = query.where(PipelineRun.project == where.project)
     if where.pipeline_id is not None:
         query = query.where(PipelineRun.pipeline_id == where.pipeline_id)
     if where.stack_id is not None:

@@ -67,6 +67,7 @@ async def start_run(session: AsyncSession, scope: Scope, request: StartRun) -> P
         id=request.run_id or uuid.uuid4(),
         workspace_id=scope.workspace_id,
         name=request.name or f"{request.pipeline}-{started:%Y%m%d-%H%M%S-%f}",
+        project=request.project,
         pipeline_id=pipeline.id,
         pipeline_version_id=version.id if version else None,
         stack_id=stack_id,
@@ -230,6 +231,7 @@ async def listed(
         stack_id = stack.id
     where = RunFilter(
         list(request.status),
+        request.project,
         pipeline_id,
         stack_id,
         request.created_by,

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-26 18:07:20.805274
+Create Date: 2026-11-26 18:19:33.133575
 """
 
 import sqlalchemy as sa
@@ -114,6 +114,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("workspace_id", sa.Uuid(), nullable=False),
         sa.Column("name", sa.String(length=200, collation="C"), nullable=False),
+        sa.Column("project", sa.String(length=200), nullable=True),
         sa.Column("pipeline_id", sa.Uuid(), nullable=False),
         sa.Column("pipeline_version_id", sa.Uuid(), nullable=True),
         sa.Column("stack_id", sa.Uuid(), nullable=True),
@@ -157,6 +158,12 @@ def upgrade() -> None:
         "ix_runs_pipeline",
         "pipeline_runs",
         ["workspace_id", "pipeline_id", "created_at", "id"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_runs_project",
+        "pipeline_runs",
+        ["workspace_id", "project", "created_at", "id"],
         unique=False,
     )
     op.create_index(
@@ -337,6 +344,7 @@ def downgrade() -> None:
     op.drop_index("ix_runs_status", table_name="pipeline_runs")
     op.drop_index("ix_runs_stack", table_name="pipeline_runs")
     op.drop_index("ix_runs_recent", table_name="pipeline_runs")
+    op.drop_index("ix_runs_project", table_name="pipeline_runs")
     op.drop_index("ix_runs_pipeline", table_name="pipeline_runs")
     op.drop_index("ix_runs_name", table_name="pipeline_runs")
     op.drop_index("ix_runs_creator", table_name="pipeline_runs")
