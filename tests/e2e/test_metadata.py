@@ -141,6 +141,10 @@ def test_a_run_moves_forward_only(services: RunningServices) -> None:
         httpx.get(_url(services, workspace, f"runs/{uuid.uuid4()}"), headers=headers).status_code
         == 404
     )
+    bad_step = httpx.post(
+        f"{runs}/steps/bad%20name/finish", json={"status": "completed"}, headers=headers
+    )
+    assert bad_step.status_code == 422 and bad_step.json()["errors"][0]["field"] == "path.name"
     pipelines = _ok(httpx.get(_url(services, workspace, "pipelines"), headers=headers))
     assert [(p["name"], p["latest_version"]) for p in pipelines["items"]] == [("training", 1)]
 

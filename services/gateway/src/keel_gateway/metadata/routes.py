@@ -151,6 +151,8 @@ async def start_step(run_id: uuid.UUID, body: StepStart, call: RunUpdater) -> St
 
 
 @router.post("/runs/{run_id}/steps/{name}/finish", response_model=StepView)
-async def finish_step(run_id: uuid.UUID, name: str, body: StepFinish, call: RunUpdater) -> StepView:
-    finish = FinishStep.model_validate({"run_id": run_id, "name": name, **body.model_dump()})
+async def finish_step(
+    run_id: uuid.UUID, name: Name, body: StepFinish, call: RunUpdater
+) -> StepView:
+    finish = FinishStep(run_id=run_id, name=name, **body.model_dump())
     return await call.ask(finish, StepView)

@@ -122,8 +122,8 @@ async def list_secrets(
 
 
 @router.get("/by-name/{name:path}", response_model=SecretView)
-async def get_secret_by_name(name: str, call: Reader) -> SecretView:
-    query = GetSecret.model_validate({"caller": caller(call), "name": name})
+async def get_secret_by_name(name: SecretName, call: Reader) -> SecretView:
+    query = GetSecret(caller=caller(call), name=name)
     return await call.ask(query, SecretView)
 
 
