@@ -55,6 +55,8 @@ format: install
 bench: install
 	$(PY) -m bench
 	$(PY) -m bench.auth
+	$(PY) -m bench.secrets
+	$(PY) -m bench.metadata
 
 # The AsyncAPI document of the event fabric, generated from the contracts.
 asyncapi: install

@@ -14,9 +14,11 @@ least-privilege token. Three workspaces, one secret each (one key, a 100-byte va
 - `direct`: hvac straight to the customer's OpenBao, same path as the relay reads (root
   token), i.e. what the relay path is compared with.
 
-Each path: a warm-up, then `--reads` sequential reads on one keep-alive client (p50/p99),
-then `--reads` reads by `--concurrency` threads, each with its own client (reads/s).
-Everything started is stopped on the way out, also on an error, Ctrl-C or SIGTERM.
+Warm-up (unmeasured): 200 reads per gateway path at `--concurrency`, then 50 sequential
+reads per path. Latency: `--reads` sequential rounds of one read per path in turn, each
+path on its own keep-alive client (p50/p99). Throughput: per path, `--reads` reads by
+`--concurrency` closed-loop threads, each with its own client (reads/s). Everything
+started is stopped on the way out, also on an error, Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -59,7 +61,9 @@ from tests.e2e.relay_support import (
 # The issue's target: the relay path adds under this much p50 over the direct read.
 TARGET_OVERHEAD_MS = 10.0
 SECRET_NAME = "app/bench"
-WARMUP_READS = 50
+WARMUP_READS = 50  # per path, sequential, before the measured rounds
+WARMUP_CONCURRENT_READS = 200  # per gateway path, at --concurrency, before everything
+GATEWAY_PATHS = ("sql", "vault", "relay")
 
 Read = Callable[[], None]
 Connect = Callable[[], AbstractContextManager[Read]]
@@ -141,16 +145,22 @@ def direct_reader(address: str, token: str, path: str, expected: dict[str, str])
 # ---------------------------------------------------------------------------- measuring
 
 
-def sequential(connect: Connect, reads: int, warmup: int) -> list[float]:
-    with connect() as read:
+def sequential(connects: dict[str, Connect], reads: int, warmup: int) -> dict[str, list[float]]:
+    """`reads` rounds of one read per path, in turn, each path on its own keep-alive client:
+    whatever drifts during the run (a JVM still compiling, background work) falls on every
+    path alike."""
+    with ExitStack() as clients:
+        readers = {label: clients.enter_context(connect()) for label, connect in connects.items()}
         for _ in range(warmup):
-            read()
-        latencies = []
+            for read in readers.values():
+                read()
+        latencies: dict[str, list[float]] = {label: [] for label in readers}
         for _ in range(reads):
-            started = time.perf_counter()
-            read()
-            latencies.append((time.perf_counter() - started) * 1000)
-    return sorted(latencies)
+            for label, read in readers.items():
+                started = time.perf_counter()
+                read()
+                latencies[label].append((time.perf_counter() - started) * 1000)
+    return {label: sorted(values) for label, values in latencies.items()}
 
 
 def concurrently(connect: Connect, reads: int, concurrency: int) -> tuple[float, list[float]]:
@@ -188,15 +198,18 @@ def concurrently(connect: Connect, reads: int, concurrency: int) -> tuple[float,
     return reads / elapsed, sorted(latencies)
 
 
-def measure(label: str, connect: Connect, reads: int, concurrency: int) -> PathResult:
+def measure(connects: dict[str, Connect], reads: int, concurrency: int) -> list[PathResult]:
     began = time.perf_counter()
-    latencies = sequential(connect, reads, WARMUP_READS)
-    rate, concurrent = concurrently(connect, reads, concurrency)
-    log(
-        f"{label}: p50 {percentile(latencies, 0.5):.2f} ms, {rate:,.0f} reads/s "
-        f"({time.perf_counter() - began:.1f}s)"
-    )
-    return PathResult(label, latencies, rate, concurrent)
+    for label in GATEWAY_PATHS:  # unmeasured: pools fill, the broker's JVM warms up
+        concurrently(connects[label], WARMUP_CONCURRENT_READS, concurrency)
+    log(f"warmed up in {time.perf_counter() - began:.1f}s")
+    latencies = sequential(connects, reads, WARMUP_READS)
+    results = []
+    for label, connect in connects.items():
+        rate, concurrent = concurrently(connect, reads, concurrency)
+        log(f"{label}: p50 {percentile(latencies[label], 0.5):.2f} ms, {rate:,.0f} reads/s")
+        results.append(PathResult(label, latencies[label], rate, concurrent))
+    return results
 
 
 # ---------------------------------------------------------------------------- the stack
@@ -295,10 +308,11 @@ def report_log_problems(setup: Setup, measured_from: dict[Path, int], *, tail: i
     for path in log_files(setup):
         lines = path.read_text(errors="replace").splitlines()
         start = measured_from.get(path, len(lines) if measured_from else 0)
-        early = sum(1 for line in lines[:start] if PROBLEM.search(line))
+        early = [line for line in lines[:start] if PROBLEM.search(line)]
         during = [line for line in lines[start:] if PROBLEM.search(line)]
         if early:
-            log(f"{path.name}: {early} warning/error line(s) before the measurement began")
+            log(f"{path.name}: {len(early)} warning/error line(s) while starting, the last:")
+            print(f"    {early[-1][:400]}", file=sys.stderr)
         if during:
             log(f"{path.name}: {len(during)} warning/error line(s) while measuring, e.g.:")
             for line in during[:5]:
@@ -340,10 +354,7 @@ def run(broker: BrokerProfile, reads: int, concurrency: int) -> list[PathResult]
             prepare(setup, home)
             log("workspaces, secrets, customer OpenBao and relay ready")
             measured_from = log_lengths(setup)
-            results = [
-                measure(label, setup.readers[label], reads, concurrency)
-                for label in ("sql", "vault", "direct", "relay")
-            ]
+            results = measure(setup.readers, reads, concurrency)
             failed = False
             return results
         finally:
