@@ -21,13 +21,15 @@ from keel_common.contracts.base import Contract
 from keel_common.contracts.metadata import (
     INGEST_TOPIC,
     FinishStep,
-    ModelVersionCreated,
-    ModelVersionStageChanged,
     RunFinished,
     RunStarted,
     SetRunStatus,
     StartRun,
     StartStep,
+)
+from keel_common.contracts.registry import (
+    ModelVersionCreated,
+    ModelVersionStageChanged,
 )
 from keel_common.contracts.relay import (
     RELAY_INBOUND,

@@ -10,7 +10,12 @@ import httpx
 import pytest
 
 from keel_common.contracts.base import Envelope
-from keel_common.contracts.metadata import ArtifactOutput, FinishStep, StartRun, StartStep
+from keel_common.contracts.metadata import (
+    ArtifactOutput,
+    FinishStep,
+    StartRun,
+    StartStep,
+)
 from keel_common.settings import BusSettings
 from tests.e2e.auth_support import admin, new_workspace
 from tests.e2e.conftest import RunningServices

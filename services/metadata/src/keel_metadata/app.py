@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from keel_common.bus.topics import TopicSpec
-from keel_common.contracts.metadata import INGEST_TOPIC
+from keel_common.contracts.metadata import (
+    INGEST_TOPIC,
+)
 from keel_common.service import ServiceRuntime
 from keel_metadata.annotations import handlers as annotations_handlers
 from keel_metadata.artifacts import handlers as artifacts_handlers

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from keel_common.contracts.metadata import (
+from keel_common.contracts.artifacts import (
     ArtifactVersionView,
     LineageGraph,
     LineageStep,
-    ModelVersionView,
+)
+from keel_common.contracts.metadata import (
     RunView,
     StackComponent,
     StackView,
     StepView,
 )
-from keel_common.contracts.metadata import StageChange as StageChangeView
+from keel_common.contracts.registry import (
+    ModelVersionView,
+)
+from keel_common.contracts.registry import (
+    StageChange as StageChangeView,
+)
 from keel_metadata.artifacts.lineage import Lineage
 from keel_metadata.artifacts.models import ArtifactVersion
 from keel_metadata.registry.models import Model, ModelVersion

@@ -12,24 +12,28 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from keel_common.contracts.metadata import (
-    ArtifactVersionList,
-    ArtifactVersionView,
+from keel_common.contracts.annotations import (
     Entity,
-    GetArtifactVersion,
-    GetLineage,
     GetMetadata,
-    LineageGraph,
-    ListArtifactVersions,
     LogMetadata,
     MetadataKey,
     MetadataValue,
     MetadataView,
-    Name,
-    RegisterArtifactVersion,
     SetTags,
-    Tag,
     TagsView,
+)
+from keel_common.contracts.artifacts import (
+    ArtifactVersionList,
+    ArtifactVersionView,
+    GetArtifactVersion,
+    GetLineage,
+    LineageGraph,
+    ListArtifactVersions,
+    RegisterArtifactVersion,
+)
+from keel_common.contracts.metadata import (
+    Name,
+    Tag,
 )
 from keel_common.errors import Forbidden
 from keel_gateway.auth.permissions import PermissionCache

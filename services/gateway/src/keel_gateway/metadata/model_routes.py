@@ -9,6 +9,10 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from keel_common.contracts.metadata import (
+    Name,
+    Tag,
+)
+from keel_common.contracts.registry import (
     Alias,
     CreateModelVersion,
     GetModelVersion,
@@ -17,11 +21,9 @@ from keel_common.contracts.metadata import (
     ModelList,
     ModelVersionList,
     ModelVersionView,
-    Name,
     SetModelAlias,
     SetModelStage,
     Stage,
-    Tag,
 )
 from keel_gateway.metadata.needs import ModelPromoter, ModelReader, ModelVersionCreator
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from keel_common.bus.rpc_server import RpcContext, RpcRouter
-from keel_common.contracts.metadata import (
+from keel_common.contracts.annotations import (
     GetMetadata,
     LogMetadata,
     MetadataView,

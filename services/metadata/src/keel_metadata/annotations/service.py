@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from keel_common.contracts.metadata import (
+from keel_common.contracts.annotations import (
     MAX_METADATA_VALUE_BYTES,
     LogMetadata,
     MetadataValue,

@@ -10,7 +10,9 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from keel_common.contracts.metadata import ArtifactOutput
+from keel_common.contracts.metadata import (
+    ArtifactOutput,
+)
 from keel_common.errors import InvalidInput, NotFound
 from keel_metadata.artifacts.models import Artifact, ArtifactVersion, StepInput
 from keel_metadata.paging import decode_cursor, encode_cursor

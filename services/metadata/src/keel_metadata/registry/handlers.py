@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from keel_common.bus.rpc_server import RpcContext, RpcRouter
-from keel_common.contracts.metadata import (
+from keel_common.contracts.registry import (
     CreateModelVersion,
     GetModelVersion,
     ListModels,

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from keel_common.contracts.base import Envelope
-from keel_common.contracts.metadata import (
+from keel_common.contracts.registry import (
     CreateModelVersion,
     ModelVersionCreated,
     ModelVersionStageChanged,

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from keel_common.contracts.metadata import CreateStack
+from keel_common.contracts.metadata import (
+    CreateStack,
+)
 from keel_common.errors import Conflict, NotFound
 from keel_metadata.scope import Scope
 from keel_metadata.stacks.models import Stack
