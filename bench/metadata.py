@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import platform
 import re
@@ -52,7 +53,7 @@ import httpx
 from aiokafka import AIOKafkaProducer
 
 from bench.runtime import log
-from bench.stats import percentile
+from bench.stats import cpu_seconds, percentile
 from keel_common.contracts.base import Contract, Envelope
 from keel_common.contracts.metadata import (
     INGEST_TOPIC,
@@ -106,6 +107,8 @@ class Ingestion:
     publish_s: float  # first send -> every record acknowledged
     total_s: float  # first send -> the API lists every run completed (or the timeout)
     steps: int
+    # Share of one core each process used meanwhile (Postgres: with its backends).
+    cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def step_events(self) -> int:
@@ -562,6 +565,13 @@ async def measure(stack: Stack, args: argparse.Namespace, broker: BrokerProfile)
             if warm.completed < warm.runs:
                 raise BenchError("the warm-up runs were not ingested within 60 s")
             log(f"ingestion warmed up in {warm.total_s:.1f}s")
+            pids = {
+                "metadata service": service_pid(stack, "metadata"),
+                "gateway": service_pid(stack, "gateway"),
+                "Postgres": stack.infra.postgres.process.pid,
+                "broker": stack.infra.kafka.process.pid if stack.infra.kafka.process else None,
+            }
+            before = {name: tree_cpu_seconds(pid) for name, pid in pids.items()}
             results.ingestion = await ingest(
                 http,
                 base,
@@ -572,7 +582,31 @@ async def measure(stack: Stack, args: argparse.Namespace, broker: BrokerProfile)
                 stack=seeded.stacks[0],
                 timeout=max(120.0, args.ingest_runs * (2 * args.steps + 2) / 20),
             )
+            seconds = results.ingestion.total_s
+            results.ingestion.cpu = {
+                name: (tree_cpu_seconds(pid) - before[name]) / seconds for name, pid in pids.items()
+            }
         return results
+
+
+def service_pid(stack: Stack, name: str) -> int | None:
+    return next((p.pid for p in stack.services if p.name == name), None)
+
+
+def tree_cpu_seconds(pid: int | None) -> float:
+    """CPU seconds of a process and its children (Postgres: the postmaster, its backends
+    and background workers), from /proc."""
+    if pid is None:
+        return math.nan
+    total = cpu_seconds(pid)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            total += cpu_seconds(int(stat.parent.name))
+    return total
 
 
 # Structured lines at warning level or above, and whatever else names a traceback.
@@ -689,11 +723,27 @@ def render(results: Results, requests: int) -> str:
             f"{ing.completed}/{ing.runs} | {ing.events:,} | {ing.publish_s:.2f} | "
             f"{ing.total_s:.1f} | {step_rate:,.0f} | {ing.events / ing.total_s:,.0f} | {met} |",
         ]
+        if ing.cpu:
+            lines += [
+                "",
+                "CPU while ingesting (share of one core): "
+                + ", ".join(f"{name} {share:.0%}" for name, share in ing.cpu.items()),
+            ]
     return "\n".join(lines)
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
+
+
+def _interrupted(exc: BaseException | None) -> bool:
+    """Ctrl-C or SIGTERM, also when cleaning up after it failed in turn (an interrupted
+    COPY leaves asyncpg unable to roll back: that error then carries the interrupt)."""
+    while exc is not None:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        exc = exc.__context__
+    return False
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -716,7 +766,9 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     try:
         results = run(args, broker)
-    except KeyboardInterrupt:
+    except BaseException as exc:
+        if not _interrupted(exc):
+            raise
         log("interrupted; everything started has been stopped")
         return 130
     finally:
