@@ -1,0 +1,1 @@
+"""One class per group of gateway routes; `keel.client` puts them together."""

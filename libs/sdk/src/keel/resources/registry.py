@@ -1,0 +1,58 @@
+"""The model registry of a workspace."""
+
+from __future__ import annotations
+
+import builtins
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from keel import routes
+from keel.http import Http
+from keel.models import Model, ModelVersion
+from keel.resources.lookup import find
+
+
+class Models:
+    def __init__(self, http: Http, workspace_id: uuid.UUID) -> None:
+        self._http = http
+        self._workspace = workspace_id
+
+    def list(self) -> list[Model]:
+        return self._http.fetch(routes.MODELS, {"workspace_id": self._workspace}).items
+
+    def get(self, model: str) -> Model:
+        """By name (the gateway has no single-model route: found in the list)."""
+        return find(self.list(), model, "model")
+
+    def versions(self, model: str) -> builtins.list[ModelVersion]:
+        path = {"workspace_id": self._workspace, "model": model}
+        return self._http.fetch(routes.MODEL_VERSIONS, path).items
+
+    def version(
+        self, model: str, number: int | None = None, *, alias: str | None = None
+    ) -> ModelVersion:
+        """A version by number, or by alias (`champion`)."""
+        if (number is None) == (alias is None):
+            raise ValueError("give a version number or an alias")
+        path: dict[str, object] = {"workspace_id": self._workspace, "model": model}
+        if alias is not None:
+            return self._http.fetch(routes.MODEL_VERSION_BY_ALIAS, {**path, "alias": alias})
+        return self._http.fetch(routes.MODEL_VERSION, {**path, "number": number})
+
+    def create_version(
+        self,
+        model: str,
+        *,
+        description: str = "",
+        run_id: uuid.UUID | str | None = None,
+        tags: Sequence[str] = (),
+    ) -> ModelVersion:
+        """A new numbered version (the model is created with its first)."""
+        body: dict[str, Any] = {
+            "description": description,
+            "run_id": str(run_id) if run_id else None,
+            "tags": list(tags),
+        }
+        path = {"workspace_id": self._workspace, "model": model}
+        return self._http.fetch(routes.CREATE_MODEL_VERSION, path, json=body)

@@ -1,0 +1,128 @@
+"""Every gateway route the SDK calls, in one place.
+
+The HTTP layer only accepts a `Route`, so this list is the SDK's whole surface; a test
+checks each (method, path template) and the fields of its result against the gateway's
+OpenAPI schema, and fails when the two drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+from urllib.parse import quote
+
+from keel.models import (
+    ApiKey,
+    DeviceCode,
+    Model,
+    ModelVersion,
+    Page,
+    Pipeline,
+    RegisteredRelay,
+    Relay,
+    Resource,
+    Role,
+    Run,
+    RunDetail,
+    Secret,
+    SecretValues,
+    ServiceAccount,
+    Stack,
+    Team,
+    Tokens,
+    Workspace,
+)
+
+
+class Empty(Resource):
+    """The answer of a route that answers 204 No Content."""
+
+
+T = TypeVar("T", bound=Resource)
+
+
+@dataclass(frozen=True)
+class Route(Generic[T]):
+    method: str
+    template: str
+    # What a successful answer holds.
+    returns: type[T]
+
+    def path(self, **params: object) -> str:
+        # Names may hold `/` (secret `app/db`): quoted, the router still sees one segment
+        # for `{name}`, and `{name:path}` routes decode it back.
+        return self.template.format(**{k: quote(str(v), safe="") for k, v in params.items()})
+
+
+ALL: list[Route[Resource]] = []
+
+
+def _route(method: str, template: str, returns: type[T]) -> Route[T]:
+    route = Route(method, "/api/v1" + template, returns)
+    ALL.append(route)  # type: ignore[arg-type]  # Route is read-only: covariant in use
+    return route
+
+
+def _no_content(method: str, template: str) -> Route[Empty]:
+    return _route(method, template, Empty)
+
+
+# Sign-in
+LOGIN = _route("POST", "/auth/login", Tokens)
+REFRESH = _route("POST", "/auth/refresh", Tokens)
+DEVICE_CODE = _route("POST", "/auth/device/code", DeviceCode)
+DEVICE_TOKEN = _route("POST", "/auth/device/token", Tokens)
+DEVICE_APPROVE = _no_content("POST", "/auth/device/approve")
+
+# Organization: workspaces, teams, roles, members
+WORKSPACES = _route("GET", "/workspaces", Page[Workspace])
+CREATE_WORKSPACE = _route("POST", "/workspaces", Workspace)
+TEAMS = _route("GET", "/teams", Page[Team])
+CREATE_TEAM = _route("POST", "/teams", Team)
+ADD_TEAM_MEMBER = _route("PUT", "/teams/{team_id}/members/{user_id}", Team)
+REMOVE_TEAM_MEMBER = _route("DELETE", "/teams/{team_id}/members/{user_id}", Team)
+ROLES = _route("GET", "/roles", Page[Role])
+SET_MEMBER_ROLE = _no_content("PUT", "/workspaces/{workspace_id}/members/{user_id}")
+REMOVE_MEMBER = _no_content("DELETE", "/workspaces/{workspace_id}/members/{user_id}")
+SET_TEAM_ROLE = _no_content("PUT", "/workspaces/{workspace_id}/teams/{team_id}")
+REMOVE_TEAM = _no_content("DELETE", "/workspaces/{workspace_id}/teams/{team_id}")
+
+# Service accounts and API keys
+_ACCOUNTS = "/workspaces/{workspace_id}/service-accounts"
+SERVICE_ACCOUNTS = _route("GET", _ACCOUNTS, Page[ServiceAccount])
+CREATE_SERVICE_ACCOUNT = _route("POST", _ACCOUNTS, ServiceAccount)
+CREATE_API_KEY = _route("POST", _ACCOUNTS + "/{account_id}/api-keys", ApiKey)
+REVOKE_API_KEY = _no_content("DELETE", _ACCOUNTS + "/{account_id}/api-keys/{key_id}")
+
+# Secrets
+_SECRETS = "/workspaces/{workspace_id}/secrets"
+SECRETS = _route("GET", _SECRETS, Page[Secret])
+CREATE_SECRET = _route("POST", _SECRETS, Secret)
+SECRET = _route("GET", _SECRETS + "/{secret_id}", Secret)
+SECRET_BY_NAME = _route("GET", _SECRETS + "/by-name/{name}", Secret)
+SECRET_VALUES = _route("GET", _SECRETS + "/{secret_id}/values", SecretValues)
+UPDATE_SECRET = _route("PUT", _SECRETS + "/{secret_id}", Secret)
+DELETE_SECRET = _no_content("DELETE", _SECRETS + "/{secret_id}")
+
+# Relays
+RELAYS = _route("GET", "/workspaces/{workspace_id}/relays", Page[Relay])
+REGISTER_RELAY = _route("POST", "/workspaces/{workspace_id}/relays", RegisteredRelay)
+RELAY = _route("GET", "/workspaces/{workspace_id}/relays/{relay_id}", Relay)
+
+# Stacks, pipelines, runs
+STACKS = _route("GET", "/workspaces/{workspace_id}/stacks", Page[Stack])
+CREATE_STACK = _route("POST", "/workspaces/{workspace_id}/stacks", Stack)
+STACK = _route("GET", "/workspaces/{workspace_id}/stacks/{stack_id}", Stack)
+PIPELINES = _route("GET", "/workspaces/{workspace_id}/pipelines", Page[Pipeline])
+RUNS = _route("GET", "/workspaces/{workspace_id}/runs", Page[Run])
+START_RUN = _route("POST", "/workspaces/{workspace_id}/runs", Run)
+RUN = _route("GET", "/workspaces/{workspace_id}/runs/{run_id}", RunDetail)
+SET_RUN_STATUS = _route("PUT", "/workspaces/{workspace_id}/runs/{run_id}/status", Run)
+
+# Model registry
+_MODELS = "/workspaces/{workspace_id}/models"
+MODELS = _route("GET", _MODELS, Page[Model])
+MODEL_VERSIONS = _route("GET", _MODELS + "/{model}/versions", Page[ModelVersion])
+CREATE_MODEL_VERSION = _route("POST", _MODELS + "/{model}/versions", ModelVersion)
+MODEL_VERSION = _route("GET", _MODELS + "/{model}/versions/{number}", ModelVersion)
+MODEL_VERSION_BY_ALIAS = _route("GET", _MODELS + "/{model}/aliases/{alias}", ModelVersion)
