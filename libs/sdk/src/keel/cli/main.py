@@ -10,18 +10,27 @@ import sys
 
 import typer
 
-from keel.cli import dev
+from keel.cli import access, dev, metadata, relays, secrets, workspaces
 from keel.cli.exit_codes import exit_code_for
-from keel.cli.login import login
+from keel.cli.login import login, logout
 from keel.errors import ApiError, KeelError
 
 app = typer.Typer(
     name="keel",
-    help="Keel: a self-hostable MLOps control plane.",
+    help="Keel: a self-hostable MLOps control plane. Exit codes: docs/cli.md.",
     no_args_is_help=True,
 )
-app.add_typer(dev.app, name="dev")
 app.command()(login)
+app.command()(logout)
+app.add_typer(workspaces.app, name="workspace")
+app.add_typer(secrets.app, name="secret")
+app.add_typer(relays.app, name="relay")
+app.add_typer(access.app, name="service-account")
+app.add_typer(metadata.stacks, name="stack")
+app.add_typer(metadata.pipelines, name="pipeline")
+app.add_typer(metadata.runs, name="run")
+app.add_typer(metadata.models, name="model")
+app.add_typer(dev.app, name="dev")
 
 
 def main() -> None:
