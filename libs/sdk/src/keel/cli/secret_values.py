@@ -17,7 +17,8 @@ class BadValues(Exception):
 def parse_pair(pair: str) -> tuple[str, str]:
     key, sep, value = pair.partition("=")
     if not sep or not key:
-        raise BadValues(f"expected KEY=VALUE, got {pair.split('=', maxsplit=1)[0]!r}")
+        # Not echoed: what was typed may be the value itself.
+        raise BadValues("expected KEY=VALUE (a value without its key?)")
     return key, value
 
 
