@@ -73,3 +73,21 @@ def test_the_sdk_routes_are_all_registered() -> None:
     """Routes are only made through `routes._route`, so `ALL` is the SDK's whole surface."""
     declared = [v for v in vars(routes).values() if isinstance(v, Route)]
     assert len(declared) == len(routes.ALL)
+
+
+@pytest.mark.parametrize("route", [routes.SECRETS, routes.RUNS], ids=lambda r: r.template)
+def test_the_lists_the_sdk_pages_through_take_a_cursor_and_answer_the_next(
+    route: Route[Any],
+) -> None:
+    operation = schema()["paths"][route.template]["get"]
+    parameters = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+    assert {"cursor", "limit"} <= parameters
+    assert "next_cursor" in _answer_schema(route)["properties"]
+
+
+def test_the_run_filters_the_sdk_sends_are_query_parameters_of_the_route() -> None:
+    operation = schema()["paths"][routes.RUNS.template]["get"]
+    parameters = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+    sent = {"status", "project", "pipeline", "stack", "created_by", "name_prefix", "tag"}
+    sent |= {"created_after", "created_before", "sort", "limit", "cursor"}
+    assert sent <= parameters
