@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
+import json
 import math
 import os
 import platform
@@ -41,7 +43,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -125,6 +127,7 @@ class Results:
     seeded: SeedReport
     database_size: str
     load: tuple[float, float, float] = (0.0, 0.0, 0.0)  # 1, 5, 15 min, as measuring began
+    reused: bool = False  # the dataset of an earlier run (`--home`), not seeded now
     lists: list[Row] = field(default_factory=list)
     detail: Row | None = None
     lineage: Row | None = None
@@ -482,6 +485,41 @@ async def ingest(
 # ---------------------------------------------------------------------------- the run
 
 
+DATASET_FILE = "bench-metadata.json"
+
+
+def save_dataset(
+    home: Path, workspace: uuid.UUID, seeded: SeedReport, now: datetime, steps: int
+) -> None:
+    """What a later run with the same `--home` needs to measure this dataset again."""
+    record = {
+        "workspace": str(workspace),
+        "now": now.isoformat(),
+        "steps_per_run": steps,
+        "seeded": dataclasses.asdict(seeded),
+    }
+    (home / DATASET_FILE).write_text(json.dumps(record, indent=2))
+
+
+def load_dataset(
+    home: Path, runs: int, steps: int
+) -> tuple[uuid.UUID, SeedReport, datetime] | None:
+    try:
+        record = json.loads((home / DATASET_FILE).read_text())
+    except FileNotFoundError:
+        return None
+    fields = record["seeded"]
+    if fields["runs"] != runs or record["steps_per_run"] != steps:
+        raise BenchError(
+            f"{home} holds {fields['runs']:,} runs of {record['steps_per_run']} steps, "
+            f"not {runs:,} of {steps}: use another --home"
+        )
+    fields["pipelines"] = tuple(fields["pipelines"])
+    fields["stacks"] = tuple(fields["stacks"])
+    seeded = SeedReport(**fields)
+    return uuid.UUID(record["workspace"]), seeded, datetime.fromisoformat(record["now"])
+
+
 async def database_size(database_url: str) -> str:
     conn = await asyncpg.connect(asyncpg_url(database_url))
     try:
@@ -519,29 +557,37 @@ async def measure(stack: Stack, args: argparse.Namespace, broker: BrokerProfile)
     database_url = stack.infra.postgres.url("keel_metadata")
     async with httpx.AsyncClient(timeout=60) as http:
         await login(http, stack)
-        slug = f"bench-metadata-{secrets.token_hex(3)}"
-        created = await api(
-            http,
-            "POST",
-            f"{stack.gateway_url}/api/v1/workspaces",
-            201,
-            json={"name": slug, "slug": slug},
-        )
-        workspace = uuid.UUID(created["id"])
+        saved = load_dataset(stack.home, args.runs, args.steps)
+        if saved is not None:
+            workspace, seeded, now = saved
+            log(f"reusing the dataset seeded earlier in {stack.home} (workspace {workspace})")
+        else:
+            slug = f"bench-metadata-{secrets.token_hex(3)}"
+            created = await api(
+                http,
+                "POST",
+                f"{stack.gateway_url}/api/v1/workspaces",
+                201,
+                json={"name": slug, "slug": slug},
+            )
+            workspace = uuid.UUID(created["id"])
+            plan = Plan(workspace_id=workspace, runs=args.runs, steps=args.steps)
+            now = plan.now
+            log(f"seeding {args.runs:,} runs x {args.steps} steps")
+            async with bulk_load_settings(database_url):
+                seeded = await seed(database_url, plan, vacuum=True)
+            log(f"seeded in {seeded.seconds:.0f}s")
+            save_dataset(stack.home, workspace, seeded, now, args.steps)
         base = f"{stack.gateway_url}/api/v1/workspaces/{workspace}"
-        plan = Plan(workspace_id=workspace, runs=args.runs, steps=args.steps)
-        log(f"seeding {args.runs:,} runs x {args.steps} steps")
-        async with bulk_load_settings(database_url):
-            seeded = await seed(database_url, plan, vacuum=True)
-        log(f"seeded in {seeded.seconds:.0f}s")
         results = Results(broker, seeded, await database_size(database_url))
+        results.reused = saved is not None
 
         await login(http, stack)  # the first token may have expired while seeding
         # The machine may be shared: what else ran when the measurements began.
         results.load = os.getloadavg()
         log(f"load average before measuring: {' '.join(f'{x:.2f}' for x in results.load)}")
         results.lists = await measure_lists(
-            http, base, database_url, workspace, seeded, args.requests, plan.now
+            http, base, database_url, workspace, seeded, args.requests, now
         )
         run_ids = await sample_run_ids(database_url, workspace, WARMUP + args.requests)
         results.detail = await measure_detail(http, base, run_ids, args.steps)
@@ -628,7 +674,12 @@ def report_log_problems(stack: Stack, *, tail: int) -> None:
 
 
 def run(args: argparse.Namespace, broker: BrokerProfile) -> Results:
-    with tempfile.TemporaryDirectory(prefix="keel-bench-metadata-") as tmp:
+    place: AbstractContextManager[str] = (
+        tempfile.TemporaryDirectory(prefix="keel-bench-metadata-")
+        if args.home is None
+        else nullcontext(str(args.home))
+    )
+    with place as tmp:
         settings = StackSettings(
             home=Path(tmp) / "stack",
             gateway_port=free_port(),
@@ -679,7 +730,9 @@ def render(results: Results, requests: int) -> str:
             if seeded.artifact_versions
             else ""
         )
-        + f"; seeded in {seeded.seconds:.0f}s (COPY + VACUUM ANALYZE); "
+        + f"; seeded in {seeded.seconds:.0f}s (COPY + VACUUM ANALYZE)"
+        + (" by an earlier run, Postgres restarted since" if results.reused else "")
+        + "; "
         f"database {results.database_size}; load average as measuring began "
         + "/".join(f"{x:.1f}" for x in results.load),
         "",
@@ -757,6 +810,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ingest-runs", type=int, default=500, metavar="K")
     parser.add_argument("--broker", choices=["tansu", "kafka"], default="tansu")
     parser.add_argument("--logs", type=Path, help="copy the stack's logs here at the end")
+    parser.add_argument(
+        "--home",
+        type=Path,
+        help="keep the stack (and its seeded database) in this directory instead of a "
+        "temporary one; a later run with the same --home measures it again without seeding",
+    )
     args = parser.parse_args(argv)
     if args.runs < 200 or args.steps < 1 or args.requests < 1 or args.ingest_runs < 0:
         parser.error("--runs >= 200, --steps and --requests >= 1, --ingest-runs >= 0")

@@ -1,4 +1,7 @@
-"""Shared FastAPI dependencies: the RPC client and the settings of this gateway."""
+"""Shared FastAPI dependencies: the RPC client and the settings of this gateway.
+
+Coroutines, though they do not await: FastAPI runs a plain-function dependency in a worker
+thread, a thread round trip per request for reading an attribute."""
 
 from __future__ import annotations
 
@@ -10,12 +13,12 @@ from keel_common.bus.rpc_client import RpcClient
 from keel_gateway.settings import GatewaySettings
 
 
-def rpc(request: Request) -> RpcClient:
+async def rpc(request: Request) -> RpcClient:
     client: RpcClient = request.app.state.rpc
     return client
 
 
-def settings(request: Request) -> GatewaySettings:
+async def settings(request: Request) -> GatewaySettings:
     config: GatewaySettings = request.app.state.settings
     return config
 

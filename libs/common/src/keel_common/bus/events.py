@@ -14,13 +14,13 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from aiokafka import ConsumerRecord
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from keel_common.bus.broker import group_timing
 from keel_common.bus.dead_letters import dead_letter_record
+from keel_common.bus.message import KafkaMessage
 from keel_common.bus.tracing import TRACEPARENT, continue_trace, reset_trace
 from keel_common.contracts.base import Envelope
 from keel_common.db.database import Database

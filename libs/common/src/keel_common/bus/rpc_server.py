@@ -18,7 +18,6 @@ from typing import Any, TypeVar
 
 import structlog
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
 from faststream.kafka.subscriber.usecase import LogicSubscriber
 from faststream.middlewares import AckPolicy
 from pydantic import ValidationError
@@ -26,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from keel_common.bus.broker import group_timing
 from keel_common.bus.dead_letters import send_to_dead_letters
+from keel_common.bus.message import KafkaMessage
 from keel_common.bus.topics import rpc_topic
 from keel_common.bus.tracing import TRACEPARENT, continue_trace, outgoing_traceparent, reset_trace
 from keel_common.contracts.base import Contract, Envelope

@@ -9,10 +9,10 @@ from __future__ import annotations
 import time
 
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
 from pydantic import ValidationError
 
+from keel_common.bus.message import KafkaMessage
 from keel_common.bus.topics import events_topic
 from keel_common.contracts.auth import ApiKeyRevoked, RoleBindingChanged, UserDeactivated
 from keel_common.contracts.base import Envelope

@@ -36,7 +36,7 @@ class TokenResponse(BaseModel):
     expires_in: int
 
 
-def sealing_key(request: Request) -> AuthSealingKey:
+async def sealing_key(request: Request) -> AuthSealingKey:
     key: AuthSealingKey = request.app.state.auth_sealing_key
     return key
 

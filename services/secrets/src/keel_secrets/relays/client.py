@@ -31,12 +31,15 @@ from keel_common.errors import RemoteError, ServiceTimeout, ServiceUnavailable
 from keel_secrets.keys.service import ServiceKeys
 from keel_secrets.relays import repository
 from keel_secrets.relays.models import Relay
-from keel_secrets.relays.status import last_heartbeat, pick_partition
+from keel_secrets.relays.status import last_heartbeat
+from keel_secrets.relays.steering import Steering
 from keel_secrets.settings import SecretsSettings
 
 # Heartbeats are sent every second by default: a replica silent for longer than this is
 # presumed gone, and requests are steered to the partitions of the others.
 FRESH = timedelta(seconds=3)
+# How long the replicas' partition reports are reused (see steering.py).
+REPORTS_TTL_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class RelayClient:
         self._keys = keys
         self._settings = settings
         self.rpc: RpcClient | None = None  # set at start, once the broker exists
+        self._steering = Steering(FRESH, REPORTS_TTL_S)
 
     async def ask(self, session: AsyncSession, relay: Relay, ask: RelayAsk) -> RelayOutcome:
         if relay.verify_key is None:
@@ -66,15 +70,13 @@ class RelayClient:
         deadline = utcnow() + timedelta(seconds=self._settings.relay_timeout_s)
         tried: set[int] = set()
         while (left := (deadline - utcnow()).total_seconds()) > 0.05:
-            instances = await repository.instances(session, [relay.id])
-            partition = pick_partition(instances, utcnow(), FRESH, tried)
+            partition = await self._steering.choose(session, relay.id, tried)
             if partition is not None:
                 tried.add(partition)
             command = self._command(relay, ask)
+            body = command.model_dump_json()
             request = SignedRelayRequest(
-                key_id=self._keys.loaded.signing_kid,
-                body=command.model_dump_json(),
-                signature=self._keys.sign(command.model_dump_json()),
+                key_id=self._keys.loaded.signing_kid, body=body, signature=self._keys.sign(body)
             )
             try:
                 reply = await self.rpc.call(
@@ -87,6 +89,8 @@ class RelayClient:
                     partition=partition,
                 )
             except ServiceTimeout:
+                if partition is not None:
+                    self._steering.unanswered(relay.id, partition)
                 continue
             return self._verified(relay, command, reply)
         instances = await repository.instances(session, [relay.id])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from keel_common.contracts.secrets import RelayInstanceView, RelayStatus, VaultHealth
 from keel_secrets.relays.models import Relay, RelayInstance
@@ -46,8 +47,17 @@ def last_heartbeat(instances: Sequence[RelayInstance]) -> datetime | None:
     return max((i.last_heartbeat_at for i in instances), default=None)
 
 
+class Heartbeating(Protocol):
+    """What steering needs of a replica: a stored instance, or a snapshot of one."""
+
+    @property
+    def last_heartbeat_at(self) -> datetime: ...
+    @property
+    def partitions(self) -> list[int]: ...
+
+
 def pick_partition(
-    instances: Sequence[RelayInstance], now: datetime, fresh: timedelta, tried: set[int]
+    instances: Sequence[Heartbeating], now: datetime, fresh: timedelta, tried: set[int]
 ) -> int | None:
     """A partition a live replica consumes and this request has not tried yet; None lets
     the producer choose (no replica has reported its partitions recently)."""

@@ -64,12 +64,22 @@ def call_of(ctx: RpcContext, caller: Caller | None = None) -> Call:
 
 
 async def audited(
-    ctx: RpcContext, call: Call, action: str, target: str, operation: Callable[[], Awaitable[T]]
+    ctx: RpcContext,
+    call: Call,
+    action: str,
+    target: str,
+    operation: Callable[[], Awaitable[T]],
+    *,
+    writes: bool = True,
 ) -> T:
     """Run `operation` in a savepoint; if it fails, undo its writes but keep an audit
-    record of the failure, then answer the error."""
+    record of the failure, then answer the error. An operation that writes nothing before
+    it can fail (`writes=False`: a read, whose only write is its own audit record at the
+    end) needs no savepoint, which saves two round trips on the hottest path."""
     session = ctx.db()
     try:
+        if not writes:
+            return await operation()
         async with session.begin_nested():
             return await operation()
     except KeelError as exc:
@@ -128,6 +138,7 @@ def register(router: RpcRouter, backends: Backends) -> None:
             "secret.reveal",
             _secret_target(call, request.secret_id),
             lambda: service.reveal(ctx.db(), backends, call, request),
+            writes=False,
         )
         return SecretValues(secret_id=secret.id, version=version, values=values)
 
