@@ -9,6 +9,7 @@ from keel_common.bus.events import subscribe_events, with_inbox
 from keel_common.bus.topics import TopicSpec, ensure_topics
 from keel_common.contracts.base import Envelope
 from keel_common.db.database import Database
+from keel_common.db.inbox import claim_many
 from keel_common.settings import BusSettings
 from tests.support.consumer_process import CRASH_EXIT_CODE
 from tests.support.contracts import Counted
@@ -112,3 +113,18 @@ async def test_without_the_inbox_the_same_crash_duplicates_the_effect(
     """The control experiment: proves the crash really causes a redelivery."""
     effects, _ = await _crash_then_recover(fabric_db, bus_settings, inbox=False)
     assert effects == 2
+
+
+async def test_a_batch_claims_only_the_messages_not_applied_before(
+    fabric_db: tuple[Database, str],
+) -> None:
+    db, _ = fabric_db
+    consumer = unique("batch")
+    first, second, third = (Envelope.wrap(Counted(name=n)).id for n in ("a", "b", "c"))
+    async with db.transaction() as session:
+        assert await claim_many(session, consumer, [first, second, first]) == {first, second}
+    async with db.transaction() as session:
+        assert await claim_many(session, consumer, [second, third]) == {third}
+        assert await claim_many(session, unique("other"), [second]) == {second}
+    async with db.transaction() as session:
+        assert await claim_many(session, consumer, []) == set()

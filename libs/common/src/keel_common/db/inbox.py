@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import bindparam, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY, UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from keel_common.db.fabric import inbox
@@ -27,12 +28,14 @@ async def claim_many(
     session: AsyncSession, consumer: str, message_ids: list[uuid.UUID]
 ) -> set[uuid.UUID]:
     """The ids among `message_ids` this consumer has not applied yet, claimed in one
-    statement."""
+    statement. The ids travel as one array parameter: a VALUES row per id would make a
+    differently shaped statement for every batch size, each compiled anew."""
     if not message_ids:
         return set()
+    ids = bindparam("ids", list(set(message_ids)), type_=ARRAY(UUID(as_uuid=True)))
     statement = (
         insert(inbox)
-        .values([{"consumer": consumer, "message_id": m} for m in set(message_ids)])
+        .from_select(["consumer", "message_id"], select(literal(consumer), func.unnest(ids)))
         .on_conflict_do_nothing()
         .returning(inbox.c.message_id)
     )

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from keel_metadata.memo import remembered
 from keel_metadata.pipelines.models import Pipeline, PipelineVersion
 
 
@@ -20,6 +21,25 @@ async def ensure(
 ) -> tuple[Pipeline, PipelineVersion | None]:
     """The pipeline named `name` (created if new) and, given a spec, its version of that
     spec (a new version if the spec is new). Safe under concurrent callers."""
+    digest = _digest(spec) if spec is not None else None
+    return await remembered(
+        session,
+        ("pipeline", workspace_id, name, digest),
+        lambda: _ensure(session, workspace_id, name, spec, digest),
+    )
+
+
+def _digest(spec: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
+
+
+async def _ensure(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    name: str,
+    spec: dict[str, Any] | None,
+    digest: str | None,
+) -> tuple[Pipeline, PipelineVersion | None]:
     await session.execute(
         insert(Pipeline)
         .values(id=uuid.uuid4(), workspace_id=workspace_id, name=name)
@@ -27,9 +47,8 @@ async def ensure(
     )
     query = select(Pipeline).where(Pipeline.workspace_id == workspace_id, Pipeline.name == name)
     pipeline = (await session.execute(query)).scalar_one()
-    if spec is None:
+    if spec is None or digest is None:
         return pipeline, None
-    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
     found = await _version(session, pipeline.id, digest)
     if found is not None:
         return pipeline, found

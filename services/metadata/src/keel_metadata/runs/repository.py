@@ -37,32 +37,36 @@ PRELOADED = "keel_metadata_preloaded"
 @dataclass
 class Preloaded:
     """Runs locked and steps loaded for a whole ingestion batch in two queries; lookups
-    for them are then answered from memory (and the session's identity map)."""
+    for them are then answered from memory, including "no such run" for an id the batch
+    names that does not exist yet. Objects created during the batch are remembered here
+    too: the session's identity map knows them only once flushed, and asking it earlier
+    would flush and select once per event."""
 
-    run_ids: set[uuid.UUID]
+    asked: set[uuid.UUID]
+    runs: dict[uuid.UUID, PipelineRun]
     steps: dict[tuple[uuid.UUID, str], StepRun]
 
 
 async def preload(session: AsyncSession, run_ids: set[uuid.UUID]) -> None:
     locked = await session.execute(
-        select(PipelineRun.id).where(PipelineRun.id.in_(run_ids)).with_for_update()
+        select(PipelineRun).where(PipelineRun.id.in_(run_ids)).with_for_update()
     )
-    found = set(locked.scalars())
-    await session.execute(select(PipelineRun).where(PipelineRun.id.in_(found)))
-    steps = (await session.execute(select(StepRun).where(StepRun.run_id.in_(found)))).scalars()
-    session.info[PRELOADED] = Preloaded(found, {(s.run_id, s.name): s for s in steps})
+    runs = {r.id: r for r in locked.scalars()}
+    steps = (await session.execute(select(StepRun).where(StepRun.run_id.in_(runs)))).scalars()
+    session.info[PRELOADED] = Preloaded(set(run_ids), runs, {(s.run_id, s.name): s for s in steps})
 
 
 def _preloaded(session: AsyncSession, run_id: uuid.UUID) -> Preloaded | None:
     loaded: Preloaded | None = session.info.get(PRELOADED)
-    return loaded if loaded is not None and run_id in loaded.run_ids else None
+    return loaded if loaded is not None and run_id in loaded.asked else None
 
 
 def remember_run(session: AsyncSession, run: PipelineRun) -> None:
     """A run created during a preloaded batch: later events for it look here."""
     loaded: Preloaded | None = session.info.get(PRELOADED)
     if loaded is not None:
-        loaded.run_ids.add(run.id)
+        loaded.asked.add(run.id)
+        loaded.runs[run.id] = run
 
 
 def remember_step(session: AsyncSession, step: StepRun) -> None:
@@ -74,8 +78,9 @@ def remember_step(session: AsyncSession, step: StepRun) -> None:
 async def run(
     session: AsyncSession, workspace_id: uuid.UUID, run_id: uuid.UUID, *, for_update: bool = False
 ) -> PipelineRun | None:
-    if _preloaded(session, run_id) is not None:
-        found = await session.get(PipelineRun, run_id)
+    loaded = _preloaded(session, run_id)
+    if loaded is not None:
+        found = loaded.runs.get(run_id)
         return found if found is not None and found.workspace_id == workspace_id else None
     query = select(PipelineRun).where(
         PipelineRun.id == run_id, PipelineRun.workspace_id == workspace_id

@@ -12,6 +12,7 @@ from keel_common.contracts.metadata import (
     CreateStack,
 )
 from keel_common.errors import Conflict, NotFound
+from keel_metadata.memo import remembered
 from keel_metadata.scope import Scope
 from keel_metadata.stacks.models import Stack
 
@@ -39,7 +40,11 @@ async def create(session: AsyncSession, scope: Scope, request: CreateStack) -> S
 
 async def by_name(session: AsyncSession, workspace_id: uuid.UUID, name: str) -> Stack | None:
     query = select(Stack).where(Stack.workspace_id == workspace_id, Stack.name == name)
-    return (await session.execute(query)).scalar_one_or_none()
+
+    async def look_up() -> Stack | None:
+        return (await session.execute(query)).scalar_one_or_none()
+
+    return await remembered(session, ("stack", workspace_id, name), look_up)
 
 
 async def get(session: AsyncSession, workspace_id: uuid.UUID, stack_id: uuid.UUID) -> Stack:
