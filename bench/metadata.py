@@ -807,7 +807,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=1_000_000, metavar="N")
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--requests", type=int, default=200, metavar="N")
-    parser.add_argument("--ingest-runs", type=int, default=500, metavar="K")
+    parser.add_argument("--ingest-runs", type=int, default=1500, metavar="K")
     parser.add_argument("--broker", choices=["tansu", "kafka"], default="tansu")
     parser.add_argument("--logs", type=Path, help="copy the stack's logs here at the end")
     parser.add_argument(

@@ -9,7 +9,9 @@ import pytest
 
 from keel_common.bus.topics import rpc_topic
 from keel_common.settings import BusSettings
+from tests.e2e.auth_support import admin, new_workspace
 from tests.e2e.conftest import RunningServices
+from tests.e2e.secrets_support import secrets_url
 from tests.support.kafka import dead_letters_for, header, publish_raw
 
 pytestmark = pytest.mark.broker
@@ -62,7 +64,21 @@ async def test_malformed_message_on_a_service_topic_is_dead_lettered(
 def test_a_killed_service_shows_unavailable_others_keep_working_then_it_recovers(
     services: RunningServices,
 ) -> None:
+    headers = admin(services)
+    workspace = new_workspace(services, headers)
     services.processes["metadata"].kill()
+    started = time.monotonic()
+    runs = httpx.get(
+        f"{services.gateway_url}/api/v1/workspaces/{workspace}/runs", headers=headers, timeout=30
+    )
+    assert time.monotonic() - started < 10, "the route must give up within the RPC timeout"
+    assert runs.status_code in (503, 504)
+    assert runs.headers["content-type"] == "application/problem+json"
+    assert "metadata" in runs.json()["detail"]
+    assert int(runs.headers["retry-after"]) > 0
+    # Routes of the services still running keep working.
+    assert httpx.get(secrets_url(services, workspace), headers=headers).status_code == 200
+
     started = time.monotonic()
     response = httpx.get(f"{services.gateway_url}/api/v1/health")
     elapsed = time.monotonic() - started

@@ -300,7 +300,9 @@ def test_two_replicas_survive_one_dying(site: Relay, services: RunningServices) 
     site.wait_online({"a", "b"})
     _wait_both_hold_partitions(site)
     site.kill("a")
-    answers = [read_values(services, site.workspace, site.headers, created["id"]) for _ in range(30)]
+    answers = [
+        read_values(services, site.workspace, site.headers, created["id"]) for _ in range(30)
+    ]
     failed = [(i, a.status_code, a.text) for i, a in enumerate(answers) if a.status_code != 200]
     assert not failed
     site.start_replica("a")  # back to two for the tests after this one

@@ -8,6 +8,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import structlog
 from fastapi import FastAPI, Request, Response
+from starlette.middleware.cors import CORSMiddleware
 
 from keel_common.bus.broker import make_broker
 from keel_common.bus.rpc_client import RpcClient
@@ -25,6 +26,12 @@ from keel_gateway.auth.revocations import DeactivatedUsers, subscribe_revocation
 from keel_gateway.auth.routes import router as auth_router
 from keel_gateway.auth.sealing import AuthSealingKey
 from keel_gateway.auth.sso_routes import router as sso_router
+from keel_gateway.edge.body_limit import BodyLimit
+from keel_gateway.edge.compression import SelectiveGZip
+from keel_gateway.edge.headers import SecurityHeaders
+from keel_gateway.edge.metrics_routes import router as metrics_router
+from keel_gateway.edge.observe import ObserveRequests, RequestMetrics
+from keel_gateway.edge.rate import TokenBuckets
 from keel_gateway.health.routes import router as health_router
 from keel_gateway.members.roles_routes import router as roles_router
 from keel_gateway.members.routes import router as members_router
@@ -41,6 +48,7 @@ from keel_gateway.workspaces.routes import router as workspaces_router
 
 ROUTERS = (
     health_router,
+    metrics_router,
     auth_router,
     sso_router,
     device_router,
@@ -89,6 +97,9 @@ def lifespan_for(
         app.state.auth_sealing_key = sealing
         app.state.value_keys = ValueKeys(client)
         app.state.sign_in_window = SlidingWindow(settings.sign_in_per_minute, 60.0)
+        app.state.principal_buckets = TokenBuckets(
+            settings.principal_requests_per_s, settings.principal_burst
+        )
         try:
             yield
         finally:
@@ -127,7 +138,23 @@ def create_app(
         lifespan=lifespan_for(settings, bus_settings or BusSettings()),
     )
     problems.install(app)
+    metrics = RequestMetrics()
+    app.state.metrics = metrics
+    # Each addition wraps the ones before it: the last added sees the request first.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SelectiveGZip)
     app.middleware("http")(request_context)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"],
+            expose_headers=["X-Request-Id", "Retry-After", "Location"],
+            max_age=600,
+        )
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(ObserveRequests, metrics=metrics)
     for router in ROUTERS:
         app.include_router(router)
     return app

@@ -23,5 +23,12 @@ class GatewaySettings(BaseSettings):
     api_key_cache_ttl_s: float = Field(default=30.0, ge=0)
     # Sign-in requests (password, refresh, SSO, device flow) per client address per minute.
     sign_in_per_minute: int = Field(default=30, ge=1)
+    # Requests per second one principal may make through this instance, and its burst.
+    principal_requests_per_s: float = Field(default=200.0, gt=0)
+    principal_burst: int = Field(default=400, ge=1)
+    # Upper bound on any request body; routes may set lower ones (secrets below).
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    # Browser origins allowed to call the API (CORS); empty: none, the API is for programs.
+    cors_origins: list[str] = []
     # Upper bound on one secret's keys and values (UTF-8 bytes); larger is a 413.
     secret_max_bytes: int = Field(default=64 * 1024, ge=1024, le=1024 * 1024)

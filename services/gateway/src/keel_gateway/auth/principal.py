@@ -14,6 +14,7 @@ from keel_common.bus.rpc_client import RpcClient
 from keel_common.contracts.auth import GetJwks, Jwks
 from keel_common.errors import Unauthenticated
 from keel_gateway.auth.api_keys import API_KEY_PREFIX, ApiKeyCache
+from keel_gateway.edge.rate import limit_principal
 from keel_gateway.settings import GatewaySettings
 
 bearer = HTTPBearer(auto_error=False, description="A Keel access token")
@@ -45,6 +46,7 @@ async def authenticate(
         api_keys: ApiKeyCache = request.app.state.api_keys
         identity = await api_keys.verify(credentials.credentials)
         request.state.principal = identity.subject
+        limit_principal(request, identity.subject)
         return Principal(identity.subject, identity.organization_id, identity.workspace_id)
     verifier: TokenVerifier = request.app.state.verifier
     claims = await verifier.verify(credentials.credentials)
@@ -56,6 +58,7 @@ async def authenticate(
     except ValueError:
         raise Unauthenticated("the token names no organization") from None
     request.state.principal = claims.sub
+    limit_principal(request, claims.sub)
     return Principal(subject=claims.sub, organization_id=organization_id)
 
 
