@@ -18,6 +18,7 @@ from keel_gateway.edge.headers import SecurityHeaders
 from keel_gateway.edge.metrics_routes import router as metrics_router
 from keel_gateway.edge.observe import ObserveRequests, RequestMetrics
 from keel_gateway.edge.rate import TokenBuckets
+from keel_gateway.edge.request_context import MAX_ID_LENGTH, RequestContext
 
 BIG = {"rows": ["x" * 100] * 100}
 
@@ -28,6 +29,7 @@ def edge_app(max_bytes: int = 1000) -> FastAPI:
     app.state.metrics = RequestMetrics()
     app.add_middleware(BodyLimit, max_bytes=max_bytes)
     app.add_middleware(SelectiveGZip)
+    app.add_middleware(RequestContext)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(ObserveRequests, metrics=app.state.metrics)
     app.include_router(metrics_router)
@@ -115,3 +117,14 @@ def test_a_principal_gets_its_burst_then_429_with_retry_after() -> None:
     buckets.take("user:2")  # another caller is unaffected
     time.sleep(0.15)  # 10/s refills one token in 0.1 s
     buckets.take("user:1")
+
+
+def test_the_request_id_is_the_callers_bounded_or_a_new_one_also_on_problems() -> None:
+    client = TestClient(edge_app())
+    given = client.get("/api/v1/workspaces/w/runs", headers={"X-Request-Id": "trace-42"})
+    assert given.headers["x-request-id"] == "trace-42"
+    made = client.get("/nowhere")
+    assert len(made.headers["x-request-id"]) == 32
+    assert made.json()["request_id"] == made.headers["x-request-id"]
+    huge = client.get("/nowhere", headers={"X-Request-Id": "x" * 5000})
+    assert huge.headers["x-request-id"] == "x" * MAX_ID_LENGTH

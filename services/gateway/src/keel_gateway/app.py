@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-import structlog
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from keel_common.bus.broker import make_broker
 from keel_common.bus.rpc_client import RpcClient
 from keel_common.bus.topics import TopicSpec, ensure_topics, events_topic
-from keel_common.bus.tracing import TRACEPARENT, continue_trace, reset_trace
 from keel_common.logging import configure_logging
 from keel_common.settings import BusSettings
 from keel_gateway import problems
@@ -32,6 +29,7 @@ from keel_gateway.edge.headers import SecurityHeaders
 from keel_gateway.edge.metrics_routes import router as metrics_router
 from keel_gateway.edge.observe import ObserveRequests, RequestMetrics
 from keel_gateway.edge.rate import TokenBuckets
+from keel_gateway.edge.request_context import RequestContext
 from keel_gateway.health.routes import router as health_router
 from keel_gateway.members.roles_routes import router as roles_router
 from keel_gateway.members.routes import router as members_router
@@ -46,9 +44,9 @@ from keel_gateway.settings import GatewaySettings
 from keel_gateway.teams.routes import router as teams_router
 from keel_gateway.workspaces.routes import router as workspaces_router
 
-ROUTERS = (
-    health_router,
-    metrics_router,
+# Probes and metrics answer for the process itself, not as an API route.
+EDGE_ROUTERS = (health_router, metrics_router)
+API_ROUTERS = (
     auth_router,
     sso_router,
     device_router,
@@ -109,23 +107,6 @@ def lifespan_for(
     return lifespan
 
 
-async def request_context(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """A request id (taken from `X-Request-Id` or made) and the trace, on every log line."""
-    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-    request.state.request_id = request_id
-    token = continue_trace(request.headers.get(TRACEPARENT))
-    structlog.contextvars.bind_contextvars(request_id=request_id)
-    try:
-        response = await call_next(request)
-    finally:
-        structlog.contextvars.unbind_contextvars("request_id")
-        reset_trace(token)
-    response.headers["x-request-id"] = request_id
-    return response
-
-
 def create_app(
     settings: GatewaySettings | None = None, bus_settings: BusSettings | None = None
 ) -> FastAPI:
@@ -143,7 +124,7 @@ def create_app(
     # Each addition wraps the ones before it: the last added sees the request first.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SelectiveGZip)
-    app.middleware("http")(request_context)
+    app.add_middleware(RequestContext)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -155,6 +136,9 @@ def create_app(
         )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(ObserveRequests, metrics=metrics)
-    for router in ROUTERS:
+    for router in EDGE_ROUTERS:
         app.include_router(router)
+    for router in API_ROUTERS:
+        app.include_router(router, responses=problems.ERRORS)
+    problems.document(app)
     return app

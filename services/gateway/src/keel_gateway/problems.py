@@ -2,7 +2,8 @@
 
 Keel's own errors map one to one; FastAPI's validation errors name the field and the
 reason; anything unexpected is logged with its traceback here and answered with a bare
-500 that carries only the request id.
+500 that carries only the request id. The OpenAPI schema documents the problems a route
+can answer (`ERRORS`), with the body's shape (`ProblemDetails`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 
 from keel_common.errors import (
@@ -26,6 +28,48 @@ from keel_common.logging import get_logger
 log = get_logger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+PROBLEM_SCHEMA = "#/components/schemas/Problem"
+
+
+class ProblemDetails(BaseModel):
+    """An error as the gateway answers it: `Problem` with its extension members (such as
+    `retry_after`, `service`, `field`) at the top level, and the request id."""
+
+    model_config = ConfigDict(extra="allow", title="Problem")
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str
+    request_id: str | None = None
+    errors: list[FieldIssue] | None = None
+
+
+def problem_doc(description: str, *, retry: bool = False) -> dict[str, Any]:
+    """One problem response for a route's `responses=`."""
+    doc: dict[str, Any] = {
+        "description": description,
+        "content": {PROBLEM_JSON: {"schema": {"$ref": PROBLEM_SCHEMA}}},
+    }
+    if retry:
+        seconds = {"description": "Seconds to wait", "schema": {"type": "integer"}}
+        doc["headers"] = {"Retry-After": seconds}
+    return doc
+
+
+# What any API route may answer besides its success: the token, the permission, the
+# resource, the body and its size, the caller's rate, and the service it forwards to.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: problem_doc("No valid credentials"),
+    403: problem_doc("The caller lacks the permission this needs"),
+    404: problem_doc("No such resource, or none the caller may see"),
+    409: problem_doc("In conflict with the current state (a name taken, a stale version)"),
+    413: problem_doc("The request body is too large"),
+    422: problem_doc("The request is not valid; `errors` names each field and why"),
+    429: problem_doc("Too many requests from this caller or address", retry=True),
+    503: problem_doc("A service Keel depends on is unavailable", retry=True),
+    504: problem_doc("The owning service did not answer in time", retry=True),
+}
 
 
 def problem_response(request: Request, problem: Problem) -> JSONResponse:
@@ -79,6 +123,16 @@ async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
 async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", path=request.url.path)
     return problem_response(request, KeelError().to_problem())
+
+
+def document(app: FastAPI) -> None:
+    """Add `ProblemDetails` to the app's OpenAPI schema, where `ERRORS` refer to it; call
+    once every route is included. FastAPI would list a response `model` under the route's
+    own media type (application/json), not under problem+json."""
+    schemas = app.openapi().setdefault("components", {}).setdefault("schemas", {})
+    body = ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(body.pop("$defs", {}))
+    schemas["Problem"] = body
 
 
 def install(app: FastAPI) -> None:

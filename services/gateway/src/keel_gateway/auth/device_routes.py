@@ -27,6 +27,7 @@ from keel_gateway.auth.rate_limit import limit_sign_in
 from keel_gateway.auth.routes import TokenResponse, opened_tokens, sealing_key
 from keel_gateway.auth.sealing import AuthSealingKey
 from keel_gateway.dependencies import Rpc, Settings
+from keel_gateway.problems import problem_doc
 
 router = APIRouter(prefix="/api/v1/auth/device", tags=["auth"])
 
@@ -80,7 +81,11 @@ async def approve_device_login(
 
 # Not under the per-address limit: a polling CLI is paced by `slow_down` instead, and the
 # device code is 256 random bits.
-@router.post("/token", response_model=TokenResponse)
+@router.post(
+    "/token",
+    response_model=TokenResponse,
+    responses={400: problem_doc("Not approved yet, or over: `error` holds the RFC 8628 code")},
+)
 async def poll_device_login(
     body: DeviceTokenRequest,
     client: Rpc,

@@ -34,6 +34,10 @@ class Health(BaseModel):
     services: dict[str, ServiceHealth]
 
 
+class Readiness(BaseModel):
+    status: Literal["ready", "not-ready"]
+
+
 async def _ping(client: RpcClient, service: str, timeout: float) -> ServiceHealth:
     started = time.perf_counter()
     try:
@@ -61,7 +65,12 @@ async def fabric_health(client: RpcClient, config: GatewaySettings) -> Health:
     return Health(status="ok" if healthy else "degraded", services=services)
 
 
-@router.get("/api/v1/health", response_model=Health, tags=["health"])
+@router.get(
+    "/api/v1/health",
+    response_model=Health,
+    responses={503: {"model": Health, "description": "A service does not answer"}},
+    tags=["health"],
+)
 async def health(client: Rpc, config: Settings) -> JSONResponse:
     """Every service answers `ping` over Kafka; 503 if any of them does not."""
     report = await fabric_health(client, config)
@@ -74,9 +83,14 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", tags=["health"])
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "A service does not answer"}},
+    tags=["health"],
+)
 async def readyz(client: Rpc, config: Settings) -> JSONResponse:
     """Ready when the services it forwards to answer."""
     report = await fabric_health(client, config)
-    body = {"status": "ready" if report.status == "ok" else "not-ready"}
-    return JSONResponse(body, status_code=200 if report.status == "ok" else 503)
+    ready = Readiness(status="ready" if report.status == "ok" else "not-ready")
+    return JSONResponse(ready.model_dump(), status_code=200 if report.status == "ok" else 503)
