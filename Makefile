@@ -57,6 +57,7 @@ bench: install
 	$(PY) -m bench.auth
 	$(PY) -m bench.secrets
 	$(PY) -m bench.metadata
+	$(PY) -m bench.gateway
 
 # The AsyncAPI document of the event fabric, generated from the contracts.
 asyncapi: install

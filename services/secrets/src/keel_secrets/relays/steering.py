@@ -48,8 +48,14 @@ class Steering:
         """A partition a live replica holds and this request has not tried; None lets the
         producer choose. A retry (`tried` not empty) reads the reports again."""
         replicas = await self._replicas(session, relay_id, reread=bool(tried))
+        return self.pick(relay_id, replicas, tried)
+
+    def pick(self, relay_id: uuid.UUID, replicas: list[Replica], tried: set[int]) -> int | None:
         answering = [r for r in replicas if not self._presumed_silent(relay_id, r)]
         return pick_partition(answering, utcnow(), self._fresh, tried)
+
+    def note_reports(self, relay_id: uuid.UUID, replicas: list[Replica]) -> None:
+        self._reports[relay_id] = (time.monotonic(), replicas)
 
     def unanswered(self, relay_id: uuid.UUID, partition: int) -> None:
         cached = self._reports.get(relay_id)
@@ -76,5 +82,5 @@ class Steering:
             Replica(i.instance, i.last_heartbeat_at, list(i.partitions))
             for i in await repository.instances(session, [relay_id])
         ]
-        self._reports[relay_id] = (time.monotonic(), replicas)
+        self.note_reports(relay_id, replicas)
         return replicas
