@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from keel_secrets.relays.models import Relay
 from keel_secrets.secrets.models import Secret
+from keel_secrets.workspaces.models import WorkspaceBackend
 
 
 @dataclass(frozen=True)
@@ -48,15 +50,25 @@ async def visible(
     secret_id: uuid.UUID | None = None,
     name: str | None = None,
     for_update: bool = False,
+    with_backend: bool = False,
 ) -> Secret | None:
+    """`with_backend` also loads the workspace's backend choice and relay into the session
+    in the same statement, so the backend lookup that follows a value read or write is
+    answered from the identity map instead of two more round trips."""
     query = select(Secret).where(Secret.workspace_id == workspace_id, visible_to(viewer))
+    if with_backend:
+        query = (
+            query.add_columns(WorkspaceBackend, Relay)
+            .outerjoin(WorkspaceBackend, WorkspaceBackend.workspace_id == Secret.workspace_id)
+            .outerjoin(Relay, Relay.id == WorkspaceBackend.relay_id)
+        )
     if secret_id is not None:
         query = query.where(Secret.id == secret_id)
     if name is not None:
         query = query.where(Secret.name == name)
     if for_update:
-        query = query.with_for_update()
-    return (await session.execute(query)).scalar_one_or_none()
+        query = query.with_for_update(of=Secret)
+    return (await session.execute(query)).scalars().first()
 
 
 async def name_taken(session: AsyncSession, workspace_id: uuid.UUID, name: str) -> bool:

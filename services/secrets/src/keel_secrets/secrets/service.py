@@ -54,10 +54,20 @@ def _target(call: Call, secret: Secret) -> Target:
 
 
 async def _visible(
-    session: AsyncSession, call: Call, secret_id: uuid.UUID, *, for_update: bool = False
+    session: AsyncSession,
+    call: Call,
+    secret_id: uuid.UUID,
+    *,
+    for_update: bool = False,
+    with_backend: bool = False,
 ) -> Secret:
     secret = await repository.visible(
-        session, call.workspace_id, call.viewer, secret_id=secret_id, for_update=for_update
+        session,
+        call.workspace_id,
+        call.viewer,
+        secret_id=secret_id,
+        for_update=for_update,
+        with_backend=with_backend,
     )
     if secret is None:
         raise NotFound("no such secret in this workspace")
@@ -154,7 +164,7 @@ async def reveal(
     call: Call,
     request: RevealSecret,
 ) -> tuple[Secret, int, Sealed]:
-    secret = await _visible(session, call, request.secret_id)
+    secret = await _visible(session, call, request.secret_id, with_backend=True)
     version = request.version
     if version is not None and version > secret.version:
         raise NotFound(f"the secret has no version {version}", field="version")
