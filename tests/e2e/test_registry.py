@@ -253,3 +253,69 @@ async def test_ingested_outputs_register_artifacts_once(
     assert [(v["id"], v["version"], v["producer_run_id"]) for v in versions["items"]] == [
         (str(version_id), 1, str(run_id))
     ]
+
+
+def test_stacks_pipelines_steps_and_models_carry_tags_too(services: RunningServices) -> None:
+    headers = admin(services)
+    workspace = new_workspace(services, headers)
+
+    def tag(entity: str, entity_id: str, tags: list[str]) -> httpx.Response:
+        url = _url(services, workspace, f"tags/{entity}/{entity_id}")
+        return httpx.put(url, json={"tags": tags}, headers=headers)
+
+    stack = _ok(
+        httpx.post(_url(services, workspace, "stacks"), json={"name": "k8s"}, headers=headers), 201
+    )
+    run = _ok(
+        httpx.post(
+            _url(services, workspace, "runs"),
+            json={"pipeline": "tagged", "stack": "k8s"},
+            headers=headers,
+        ),
+        201,
+    )
+    step = _ok(
+        httpx.post(
+            _url(services, workspace, f"runs/{run['id']}/steps"),
+            json={"name": "fit"},
+            headers=headers,
+        ),
+        201,
+    )
+    pipeline = _ok(httpx.get(_url(services, workspace, "pipelines"), headers=headers))["items"][0]
+    _ok(
+        httpx.post(_url(services, workspace, "models/churn/versions"), json={}, headers=headers),
+        201,
+    )
+    model = _ok(httpx.get(_url(services, workspace, "models"), headers=headers))["items"][0]
+
+    for entity, thing in (
+        ("stack", stack),
+        ("pipeline", pipeline),
+        ("step", step),
+        ("model", model),
+    ):
+        assert _ok(tag(entity, thing["id"], ["prod", "team-a", "prod"]))["tags"] == [
+            "prod",
+            "team-a",
+        ]
+
+    assert _ok(httpx.get(_url(services, workspace, f"stacks/{stack['id']}"), headers=headers))[
+        "tags"
+    ] == ["prod", "team-a"]
+    assert _ok(httpx.get(_url(services, workspace, "pipelines"), headers=headers))["items"][0][
+        "tags"
+    ] == ["prod", "team-a"]
+    detail = _ok(httpx.get(_url(services, workspace, f"runs/{run['id']}"), headers=headers))
+    assert detail["steps"][0]["tags"] == ["prod", "team-a"]
+    assert _ok(httpx.get(_url(services, workspace, "models"), headers=headers))["items"][0][
+        "tags"
+    ] == ["prod", "team-a"]
+
+    # Another workspace's stack is as good as absent; an unknown kind is a 422.
+    other = new_workspace(services, headers)
+    foreign = _ok(
+        httpx.post(_url(services, other, "stacks"), json={"name": "x"}, headers=headers), 201
+    )
+    assert tag("stack", foreign["id"], ["stolen"]).status_code == 404
+    assert tag("workspace", workspace, ["nope"]).status_code == 422

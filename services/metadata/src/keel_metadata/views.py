@@ -62,6 +62,7 @@ def step_view(step: StepRun) -> StepView:
         cached_from=step.cached_from,
         started_at=step.started_at,
         finished_at=step.finished_at,
+        tags=step.tags or [],  # a step not flushed yet has no default applied
     )
 
 
@@ -73,6 +74,7 @@ def stack_view(stack: Stack) -> StackView:
         components=[StackComponent.model_validate(c) for c in stack.components],
         created_by=stack.created_by,
         created_at=stack.created_at,
+        tags=stack.tags or [],
     )
 
 

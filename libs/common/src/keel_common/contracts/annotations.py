@@ -13,6 +13,10 @@ from keel_common.contracts.metadata import Tag
 # Run metadata: typed key -> value on runs, steps, artifact versions and model versions.
 
 Entity = Literal["run", "step", "artifact_version", "model_version"]
+# Everything a user names or finds again can carry tags.
+TaggedEntity = Literal[
+    "stack", "pipeline", "run", "step", "artifact_version", "model", "model_version"
+]
 MetadataKind = Literal["number", "string", "json", "uri"]
 MetadataKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_.:/-]{0,199}$")]
 # One value's JSON stays small: this is metadata about artifacts, not the artifacts.
@@ -47,7 +51,7 @@ class MetadataView(Contract):
 
 class SetTags(Contract):
     TYPE: ClassVar[str] = "keel.metadata.set_tags"
-    entity: Literal["run", "artifact_version", "model_version"]
+    entity: TaggedEntity
     entity_id: uuid.UUID
     tags: list[Tag] = Field(max_length=50)
 

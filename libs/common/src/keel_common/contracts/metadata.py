@@ -66,6 +66,7 @@ class StackView(Contract):
     components: list[StackComponent]
     created_by: str
     created_at: datetime
+    tags: list[str] = Field(default_factory=list)
 
 
 class ListStacks(Contract):
@@ -88,6 +89,7 @@ class PipelineView(Contract):
     name: str
     latest_version: int | None
     created_at: datetime
+    tags: list[str] = Field(default_factory=list)
 
 
 class ListPipelines(Contract):
@@ -241,6 +243,7 @@ class StepView(Contract):
     cached_from: uuid.UUID | None
     started_at: datetime | None
     finished_at: datetime | None
+    tags: list[str] = Field(default_factory=list)
 
 
 class GetRun(Contract):

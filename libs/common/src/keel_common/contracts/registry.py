@@ -100,6 +100,7 @@ class ModelView(Contract):
     name: str
     latest_version: int | None
     created_at: datetime
+    tags: list[str] = Field(default_factory=list)
 
 
 class ListModels(Contract):

@@ -7,7 +7,7 @@ about it, never its bytes.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,6 +20,7 @@ from keel_common.contracts.annotations import (
     MetadataValue,
     MetadataView,
     SetTags,
+    TaggedEntity,
     TagsView,
 )
 from keel_common.contracts.artifacts import (
@@ -44,6 +45,9 @@ router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}", tags=["artifacts"
 
 # Who may annotate what: metadata and tags follow the permission on the thing itself.
 ANNOTATE = {
+    "stack": ("stack:read", "stack:update"),
+    "pipeline": ("pipeline:read", "pipeline:update"),
+    "model": ("model:read", "model:update"),
     "run": ("pipeline_run:read", "pipeline_run:update"),
     "step": ("pipeline_run:read", "pipeline_run:update"),
     "artifact_version": ("artifact:read", "artifact:update"),
@@ -130,7 +134,7 @@ async def get_metadata(
 
 @router.put("/tags/{entity}/{entity_id}", response_model=TagsView)
 async def set_tags(
-    entity: Literal["run", "artifact_version", "model_version"],
+    entity: TaggedEntity,
     entity_id: uuid.UUID,
     body: TagsBody,
     request: Request,

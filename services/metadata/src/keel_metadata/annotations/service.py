@@ -1,11 +1,11 @@
-"""Run metadata and tags on runs, steps, artifact versions and model versions. Takes a
-session; never commits."""
+"""Run metadata on runs, steps, artifact versions and model versions; tags on those and on
+stacks, pipelines and models. Takes a session; never commits."""
 
 from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
@@ -20,15 +20,21 @@ from keel_common.contracts.annotations import (
 from keel_common.errors import InvalidInput, NotFound, PayloadTooLarge
 from keel_metadata.annotations.models import MetadataEntry
 from keel_metadata.artifacts.models import ArtifactVersion
-from keel_metadata.registry.models import ModelVersion
+from keel_metadata.pipelines.models import Pipeline
+from keel_metadata.registry.models import Model, ModelVersion
 from keel_metadata.runs.models import PipelineRun, StepRun
 from keel_metadata.scope import Scope
+from keel_metadata.stacks.models import Stack
 
-Tagged = type[PipelineRun] | type[ArtifactVersion] | type[ModelVersion]
-TAGGED: dict[str, Tagged] = {
+# What carries a workspace id of its own (a step belongs to its run's workspace).
+Owned = PipelineRun | ArtifactVersion | ModelVersion | Stack | Pipeline | Model
+TAGGED: dict[str, type[Owned]] = {
     "run": PipelineRun,
     "artifact_version": ArtifactVersion,
     "model_version": ModelVersion,
+    "stack": Stack,
+    "pipeline": Pipeline,
+    "model": Model,
 }
 
 
@@ -110,19 +116,24 @@ async def read(
 
 
 async def _tagged(
-    session: AsyncSession, entity: str, entity_id: uuid.UUID
-) -> PipelineRun | ArtifactVersion | ModelVersion | None:
-    if entity == "run":
-        return await session.get(PipelineRun, entity_id, with_for_update=True)
-    if entity == "artifact_version":
-        return await session.get(ArtifactVersion, entity_id, with_for_update=True)
-    return await session.get(ModelVersion, entity_id, with_for_update=True)
+    session: AsyncSession, workspace_id: uuid.UUID, entity: str, entity_id: uuid.UUID
+) -> Owned | StepRun | None:
+    """The entity, locked, if it is in the workspace."""
+    if entity == "step":
+        query = (
+            select(StepRun)
+            .join(PipelineRun, PipelineRun.id == StepRun.run_id)
+            .where(StepRun.id == entity_id, PipelineRun.workspace_id == workspace_id)
+            .with_for_update(of=StepRun)
+        )
+        return (await session.execute(query)).scalar_one_or_none()
+    # `get` of a class from the table is typed as their common base; it is that class.
+    found = cast("Owned | None", await session.get(TAGGED[entity], entity_id, with_for_update=True))
+    return found if found is not None and found.workspace_id == workspace_id else None
 
 
 async def set_tags(session: AsyncSession, scope: Scope, request: SetTags) -> list[str]:
-    found = await _tagged(session, request.entity, request.entity_id)
-    if found is not None and found.workspace_id != scope.workspace_id:
-        found = None
+    found = await _tagged(session, scope.workspace_id, request.entity, request.entity_id)
     if found is None:
         raise NotFound(
             f"no {request.entity} {request.entity_id} in this workspace", field="entity_id"

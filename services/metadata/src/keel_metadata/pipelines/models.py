@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint, func
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from keel_metadata.models import Base
@@ -21,6 +21,7 @@ class Pipeline(Base):
     workspace_id: Mapped[uuid.UUID] = mapped_column()
     name: Mapped[str] = mapped_column(String(200))
     latest_version: Mapped[int | None] = mapped_column()
+    tags: Mapped[list[str]] = mapped_column(ARRAY(String(100)), default=list, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

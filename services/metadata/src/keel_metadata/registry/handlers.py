@@ -66,6 +66,7 @@ def register(router: RpcRouter) -> None:
                     name=m.name,
                     latest_version=m.latest_version or None,
                     created_at=m.created_at,
+                    tags=m.tags or [],
                 )
                 for m in found
             ]

@@ -21,6 +21,7 @@ class Model(Base):
     workspace_id: Mapped[uuid.UUID] = mapped_column()
     name: Mapped[str] = mapped_column(String(200))
     latest_version: Mapped[int] = mapped_column(default=0)
+    tags: Mapped[list[str]] = mapped_column(ARRAY(String(100)), default=list, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

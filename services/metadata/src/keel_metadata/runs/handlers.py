@@ -58,7 +58,11 @@ def register(router: RpcRouter) -> None:
         return PipelineList(
             items=[
                 PipelineView(
-                    id=p.id, name=p.name, latest_version=p.latest_version, created_at=p.created_at
+                    id=p.id,
+                    name=p.name,
+                    latest_version=p.latest_version,
+                    created_at=p.created_at,
+                    tags=p.tags or [],
                 )
                 for p in found
             ]

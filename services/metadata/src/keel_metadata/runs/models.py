@@ -68,3 +68,4 @@ class StepRun(Base):
     cached_from: Mapped[uuid.UUID | None] = mapped_column()
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    tags: Mapped[list[str]] = mapped_column(ARRAY(String(100)), default=list, server_default="{}")

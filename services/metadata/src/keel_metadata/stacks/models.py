@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import DateTime, String, UniqueConstraint, func
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from keel_metadata.models import Base
@@ -23,5 +23,6 @@ class Stack(Base):
     description: Mapped[str] = mapped_column(String(1000), default="")
     # A stack's components are read and written with it, never alone: one JSON document.
     components: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    tags: Mapped[list[str]] = mapped_column(ARRAY(String(100)), default=list, server_default="{}")
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
