@@ -32,9 +32,9 @@ import httpx
 
 from bench.loadgen import LoadResult, closed_loop
 from bench.runtime import log
+from bench.stacks import stack_in
 from bench.stats import cpu_seconds, fmt_ms, percentile
-from keel_devstack.process import free_port
-from keel_devstack.stack import BrokerProfile, Infrastructure, Stack, StackSettings
+from keel_devstack.stack import BrokerProfile, Stack
 
 # The target, at 32 clients on this 2-core machine.
 TARGET_RATE = 1000.0
@@ -101,15 +101,7 @@ def run(broker: BrokerProfile, clients: list[int], seconds: float) -> list[Row]:
     os.environ["KEEL_GATEWAY_PRINCIPAL_REQUESTS_PER_S"] = "1000000"
     os.environ["KEEL_GATEWAY_PRINCIPAL_BURST"] = "1000000"
     with tempfile.TemporaryDirectory(prefix="keel-bench-gateway-") as tmp:
-        settings = StackSettings(
-            home=Path(tmp) / "stack",
-            gateway_port=free_port(),
-            postgres_port=free_port(),
-            kafka_port=free_port(),
-            openbao_port=free_port(),
-        )
-        stack = Stack(settings)
-        stack.infra = Infrastructure(settings, broker=broker)
+        stack = stack_in(Path(tmp) / "stack", broker)
         began = time.perf_counter()
         with stack.running():
             log(f"stack up on {broker} in {time.perf_counter() - began:.1f}s")

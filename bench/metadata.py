@@ -55,6 +55,7 @@ import httpx
 from aiokafka import AIOKafkaProducer
 
 from bench.runtime import log
+from bench.stacks import stack_in
 from bench.stats import cpu_seconds, percentile
 from keel_common.contracts.base import Contract, Envelope
 from keel_common.contracts.metadata import (
@@ -64,8 +65,7 @@ from keel_common.contracts.metadata import (
     StartRun,
     StartStep,
 )
-from keel_devstack.process import free_port
-from keel_devstack.stack import BrokerProfile, Infrastructure, Stack, StackSettings
+from keel_devstack.stack import BrokerProfile, Stack
 from tools.seed_metadata import (
     Plan,
     SeedReport,
@@ -680,16 +680,7 @@ def run(args: argparse.Namespace, broker: BrokerProfile) -> Results:
         else nullcontext(str(args.home))
     )
     with place as tmp:
-        settings = StackSettings(
-            home=Path(tmp) / "stack",
-            gateway_port=free_port(),
-            postgres_port=free_port(),
-            kafka_port=free_port(),
-            openbao_port=free_port(),
-        )
-        stack = Stack(settings)
-        # Stack always builds Tansu; the same infrastructure on Apache Kafka instead.
-        stack.infra = Infrastructure(settings, broker=broker)
+        stack = stack_in(Path(tmp) / "stack", broker)
         failed = True
         try:
             began = time.perf_counter()

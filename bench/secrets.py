@@ -45,10 +45,10 @@ import httpx
 import hvac
 
 from bench.runtime import log
+from bench.stacks import stack_in
 from bench.stats import fmt_ms, percentile
 from keel_devstack.openbao import OpenBao
-from keel_devstack.process import free_port
-from keel_devstack.stack import BrokerProfile, Infrastructure, Stack, StackSettings
+from keel_devstack.stack import BrokerProfile, Stack
 from tests.e2e.conftest import RunningServices
 from tests.e2e.relay_support import (
     PATH_PREFIX,
@@ -334,16 +334,7 @@ def teardown(setup: Setup) -> None:
 def run(broker: BrokerProfile, reads: int, concurrency: int) -> list[PathResult]:
     with tempfile.TemporaryDirectory(prefix="keel-bench-secrets-") as tmp:
         home = Path(tmp)
-        settings = StackSettings(
-            home=home / "stack",
-            gateway_port=free_port(),
-            postgres_port=free_port(),
-            kafka_port=free_port(),
-            openbao_port=free_port(),
-        )
-        stack = Stack(settings)
-        # Stack always builds Tansu; the same infrastructure on Apache Kafka instead.
-        stack.infra = Infrastructure(settings, broker=broker)
+        stack = stack_in(home / "stack", broker)
         setup = Setup(stack)
         failed = True
         measured_from: dict[Path, int] = {}
