@@ -6,6 +6,7 @@ from pathlib import Path
 
 import httpx
 
+from keel_auth.audit import handlers as audit_handlers
 from keel_auth.device import handlers as device_handlers
 from keel_auth.identity import handlers as identity_handlers
 from keel_auth.identity.service import bootstrap_admin
@@ -51,6 +52,8 @@ def create_runtime(settings: AuthSettings | None = None) -> ServiceRuntime:
     identity_handlers.register(runtime.router)
     rbac_handlers.register(runtime.router)
     service_accounts_handlers.register(runtime.router, keys)
+    audit_handlers.register(runtime.router)
+    audit_handlers.subscribe(runtime.broker, runtime.bus_settings, runtime.db, AUDIT_TOPIC)
 
     async def prepare() -> None:
         async with runtime.db.transaction() as session:

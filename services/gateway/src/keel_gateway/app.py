@@ -14,6 +14,7 @@ from keel_common.bus.topics import TopicSpec, ensure_topics, events_topic
 from keel_common.logging import configure_logging
 from keel_common.settings import BusSettings
 from keel_gateway import problems
+from keel_gateway.audit.routes import router as audit_router
 from keel_gateway.auth.api_keys import ApiKeyCache
 from keel_gateway.auth.device_routes import router as device_router
 from keel_gateway.auth.permissions import PermissionCache
@@ -60,6 +61,7 @@ API_ROUTERS = (
     metadata_router,
     artifact_router,
     model_router,
+    audit_router,
 )
 
 

@@ -1,6 +1,7 @@
 """Alembic environment of the auth service's database."""
 
-from keel_auth.device import models as _device  # noqa: F401  (register tables)
+from keel_auth.audit import models as _audit  # noqa: F401  (register tables)
+from keel_auth.device import models as _device  # noqa: F401
 from keel_auth.identity import models as _identity  # noqa: F401
 from keel_auth.keys import models as _keys  # noqa: F401
 from keel_auth.models import Base

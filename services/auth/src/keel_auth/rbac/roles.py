@@ -35,6 +35,8 @@ class Resource(StrEnum):
     ARTIFACT = "artifact"
     MODEL = "model"
     MODEL_VERSION = "model_version"
+    # The audit log; only admins read it (no other role grants it).
+    AUDIT = "audit"
 
 
 def permission(resource: Resource, action: Action) -> str:

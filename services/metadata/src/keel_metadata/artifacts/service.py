@@ -14,8 +14,8 @@ from keel_common.contracts.metadata import (
     ArtifactOutput,
 )
 from keel_common.errors import InvalidInput, NotFound
+from keel_common.paging import decode_cursor, encode_cursor
 from keel_metadata.artifacts.models import Artifact, ArtifactVersion, StepInput
-from keel_metadata.paging import decode_cursor, encode_cursor
 from keel_metadata.runs.models import StepRun
 from keel_metadata.scope import Scope
 

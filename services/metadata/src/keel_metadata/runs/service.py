@@ -21,8 +21,8 @@ from keel_common.contracts.metadata import (
 )
 from keel_common.errors import Conflict, InvalidInput, NotFound
 from keel_common.outbox.writer import publish_after_commit
+from keel_common.paging import decode_cursor, encode_cursor
 from keel_metadata.artifacts import service as artifacts
-from keel_metadata.paging import decode_cursor, encode_cursor
 from keel_metadata.pipelines import service as pipelines
 from keel_metadata.runs import repository
 from keel_metadata.runs.models import PipelineRun, StepRun

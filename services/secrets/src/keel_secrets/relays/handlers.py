@@ -51,6 +51,7 @@ def register(
             "relay.register",
             "success",
             actor=call.actor,
+            workspace=call.workspace_id,
             target=f"relay:{registered.relay.id}",
             request_id=call.request_id,
         )

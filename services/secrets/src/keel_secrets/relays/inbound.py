@@ -35,7 +35,13 @@ def subscribe_relay_inbound(broker: KafkaBroker, bus: BusSettings, db: Database)
             async with db.transaction() as session:
                 relay = await service.enroll(session, request)
                 await audit(
-                    session, "relay.enroll", "success", actor=target, target=target, request_id=None
+                    session,
+                    "relay.enroll",
+                    "success",
+                    actor=target,
+                    target=target,
+                    request_id=None,
+                    workspace=relay.workspace_id,
                 )
             log.info("relay enrolled", relay=relay.name, relay_id=str(relay.id))
         except InvalidInput as refused:
@@ -48,6 +54,7 @@ def subscribe_relay_inbound(broker: KafkaBroker, bus: BusSettings, db: Database)
                     target=target,
                     request_id=None,
                     reason=refused.detail,
+                    workspace=envelope.workspace,
                 )
             raise
 

@@ -3,6 +3,7 @@ request id. Never a value."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,9 +27,11 @@ async def audit(
     target: str,
     request_id: str | None,
     reason: str | None = None,
+    workspace: uuid.UUID | None = None,
 ) -> None:
     event = AuditRecorded(
         action=action, outcome=outcome, target=target, reason=reason, request_id=request_id
     )
-    envelope = Envelope.wrap(event, actor=actor, request_id=request_id)
+    # The workspace files the entry under that workspace's audit log (auth keeps the log).
+    envelope = Envelope.wrap(event, workspace=workspace, actor=actor, request_id=request_id)
     await publish_after_commit(session, AUDIT_TOPIC, envelope, key=target)

@@ -90,6 +90,7 @@ async def audited(
             action,
             outcome,
             actor=call.actor,
+            workspace=call.workspace_id,
             target=target,
             request_id=call.request_id,
             reason=exc.detail,

@@ -23,6 +23,7 @@ def register(router: RpcRouter, backends: Backends) -> None:
             "secrets.backend.set",
             "success",
             actor=call.actor,
+            workspace=call.workspace_id,
             target=f"workspace:{call.workspace_id}",
             request_id=call.request_id,
             reason=chosen.kind,
