@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from keel_common.bus.broker import make_broker
@@ -28,6 +28,7 @@ from keel_gateway.edge.body_limit import BodyLimit
 from keel_gateway.edge.compression import SelectiveGZip
 from keel_gateway.edge.headers import SecurityHeaders
 from keel_gateway.edge.metrics_routes import router as metrics_router
+from keel_gateway.edge.nul import refuse_nul
 from keel_gateway.edge.observe import ObserveRequests, RequestMetrics
 from keel_gateway.edge.rate import TokenBuckets
 from keel_gateway.edge.request_context import RequestContext
@@ -141,6 +142,6 @@ def create_app(
     for router in EDGE_ROUTERS:
         app.include_router(router)
     for router in API_ROUTERS:
-        app.include_router(router, responses=problems.ERRORS)
+        app.include_router(router, responses=problems.ERRORS, dependencies=[Depends(refuse_nul)])
     problems.document(app)
     return app

@@ -60,6 +60,7 @@ def problem_doc(description: str, *, retry: bool = False) -> dict[str, Any]:
 # What any API route may answer besides its success: the token, the permission, the
 # resource, the body and its size, the caller's rate, and the service it forwards to.
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: problem_doc("The body cannot be read (not UTF-8)"),
     401: problem_doc("No valid credentials"),
     403: problem_doc("The caller lacks the permission this needs"),
     404: problem_doc("No such resource, or none the caller may see"),
@@ -111,7 +112,9 @@ def _issue(error: dict[str, Any]) -> FieldIssue:
 
 async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
-    slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+    slug = {400: "bad-request", 404: "not-found", 405: "method-not-allowed"}.get(
+        exc.status_code, "http-error"
+    )
     problem = Problem(
         type=PROBLEM_BASE + slug,
         title=str(exc.detail),

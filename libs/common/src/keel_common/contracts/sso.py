@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field
 
 from keel_common.contracts.base import Contract
 from keel_common.crypto.sealed import Sealed
 
 _DOMAIN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$"
+
+
+def _domains(domains: list[str]) -> list[str]:
+    cleaned = sorted({d.strip().lower() for d in domains})
+    for domain in cleaned:
+        if not re.match(_DOMAIN, domain):
+            raise ValueError(f"not a domain name: {domain!r}")
+    return cleaned
+
+
+# Email domains whose users may sign in through the IdP: lower case, sorted, each once.
+Domains = Annotated[list[str], Field(max_length=50), AfterValidator(_domains)]
 
 
 class ConfigureSso(Contract):
@@ -20,20 +32,11 @@ class ConfigureSso(Contract):
     client_id: str = Field(min_length=1, max_length=200)
     # Sealed to the auth service, which keeps it wrapped under its key-encryption key.
     client_secret: Sealed | None = None
-    allowed_domains: list[str] = Field(default_factory=list, max_length=50)
+    allowed_domains: Domains = Field(default_factory=list)
     enabled: bool = True
     # The ID-token claim listing the user's IdP groups, and which Keel team each maps to.
     group_claim: str | None = Field(default=None, max_length=100)
     group_teams: dict[str, uuid.UUID] = Field(default_factory=dict, max_length=200)
-
-    @field_validator("allowed_domains")
-    @classmethod
-    def _domains(cls, domains: list[str]) -> list[str]:
-        cleaned = sorted({d.strip().lower() for d in domains})
-        for domain in cleaned:
-            if not re.match(_DOMAIN, domain):
-                raise ValueError(f"not a domain name: {domain!r}")
-        return cleaned
 
 
 class SsoConfigView(Contract):

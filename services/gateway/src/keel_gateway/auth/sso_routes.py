@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, SecretStr
 from keel_common.contracts.auth import TokenPair
 from keel_common.contracts.sso import (
     ConfigureSso,
+    Domains,
     FinishSso,
     SsoConfigView,
     SsoRedirect,
@@ -38,7 +39,7 @@ class SsoSettings(BaseModel):
     issuer: str = Field(pattern=r"^https?://[^\s]+$", max_length=500)
     client_id: str = Field(min_length=1, max_length=200)
     client_secret: SecretStr | None = Field(default=None, max_length=1000)
-    allowed_domains: list[str] = Field(default_factory=list, max_length=50)
+    allowed_domains: Domains = Field(default_factory=list)
     enabled: bool = True
     group_claim: str | None = Field(default=None, max_length=100)
     group_teams: dict[str, uuid.UUID] = Field(default_factory=dict, max_length=200)
