@@ -319,3 +319,24 @@ def test_stacks_pipelines_steps_and_models_carry_tags_too(services: RunningServi
     )
     assert tag("stack", foreign["id"], ["stolen"]).status_code == 404
     assert tag("workspace", workspace, ["nope"]).status_code == 422
+
+
+def test_numbers_past_the_database_integer_are_a_422_not_a_500(services: RunningServices) -> None:
+    headers = admin(services)
+    workspace = new_workspace(services, headers)
+    too_big = 2**31
+    for response in (
+        httpx.get(_url(services, workspace, f"models/churn/versions/{too_big}"), headers=headers),
+        httpx.put(
+            _url(services, workspace, "models/churn/aliases/champion"),
+            json={"number": too_big},
+            headers=headers,
+        ),
+        httpx.get(
+            _url(services, workspace, f"secrets/{uuid.uuid4()}/values"),
+            params={"version": too_big},
+            headers=headers,
+        ),
+    ):
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"

@@ -15,6 +15,10 @@ HEADER_TYPE = "keel-type"
 HEADER_VERSION = "keel-version"
 HEADER_MESSAGE_ID = "keel-message-id"
 
+# Versions, numbers and revisions are Postgres `integer` columns: a larger value from a
+# client would fail in the database (a 500), so input contracts refuse it up front.
+MAX_DB_INT = 2**31 - 1
+
 
 class Contract(BaseModel):
     """A payload. Subclasses name their message type and schema version.

@@ -14,7 +14,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from keel_common.contracts.base import Contract
+from keel_common.contracts.base import MAX_DB_INT, Contract
 
 INGEST_TOPIC = "keel.ingest.metadata"
 
@@ -130,7 +130,7 @@ class SetRunStatus(Contract):
     status: RunStatus
     at: AwareDatetime | None = None
     # Optimistic concurrency: refuse (409) unless the run is at this revision.
-    expected_revision: int | None = Field(default=None, ge=1)
+    expected_revision: int | None = Field(default=None, ge=1, le=MAX_DB_INT)
 
 
 class RunView(Contract):

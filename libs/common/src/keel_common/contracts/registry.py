@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from keel_common.contracts.base import Contract
+from keel_common.contracts.base import MAX_DB_INT, Contract
 from keel_common.contracts.metadata import Name, Tag
 
 # Models and model versions.
@@ -62,7 +62,7 @@ class GetModelVersion(Contract):
 
     TYPE: ClassVar[str] = "keel.metadata.get_model_version"
     model: Name
-    number: int | None = Field(default=None, ge=1)
+    number: int | None = Field(default=None, ge=1, le=MAX_DB_INT)
     alias: Alias | None = None
 
 
@@ -79,7 +79,7 @@ class ModelVersionList(Contract):
 class SetModelStage(Contract):
     TYPE: ClassVar[str] = "keel.metadata.set_model_stage"
     model: Name
-    number: int = Field(ge=1)
+    number: int = Field(ge=1, le=MAX_DB_INT)
     stage: Stage
     # Move the model's other versions in `stage` to `archived` (one production version).
     archive_others: bool = False
@@ -91,7 +91,7 @@ class SetModelAlias(Contract):
     TYPE: ClassVar[str] = "keel.metadata.set_model_alias"
     model: Name
     alias: Alias
-    number: int | None = Field(default=None, ge=1)
+    number: int | None = Field(default=None, ge=1, le=MAX_DB_INT)
 
 
 class ModelView(Contract):

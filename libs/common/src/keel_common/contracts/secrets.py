@@ -13,7 +13,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from keel_common.contracts.base import Contract
+from keel_common.contracts.base import MAX_DB_INT, Contract
 from keel_common.crypto.sealed import Sealed
 
 # Segments of letters, digits, `_`, `-` and `.` joined by `/`; no segment starts with a dot,
@@ -112,7 +112,7 @@ class RevealSecret(Contract):
     TYPE: ClassVar[str] = "keel.secrets.reveal"
     caller: Caller = Field(default_factory=Caller)
     secret_id: uuid.UUID
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_DB_INT)
     reply_key: str = Field(max_length=100)
 
 
@@ -132,7 +132,7 @@ class UpdateSecret(Contract):
     values: Sealed | None = None
     keys: list[ValueKey] | None = Field(default=None, min_length=1, max_length=100)
     description: str | None = Field(default=None, max_length=500)
-    expected_version: int | None = Field(default=None, ge=1)
+    expected_version: int | None = Field(default=None, ge=1, le=MAX_DB_INT)
 
 
 class DeleteSecret(Contract):

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
+from keel_common.contracts.base import MAX_DB_INT
 from keel_common.contracts.metadata import (
     Name,
     Tag,
@@ -29,7 +30,7 @@ from keel_gateway.metadata.needs import ModelPromoter, ModelReader, ModelVersion
 
 router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/models", tags=["models"])
 
-Number = Annotated[int, Path(ge=1)]
+Number = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 ArtifactRole = Literal["model", "training_data", "evaluation_data", "other"]
 
 
@@ -50,7 +51,7 @@ class StageBody(BaseModel):
 
 class AliasBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    number: int | None = Field(ge=1)
+    number: int | None = Field(ge=1, le=MAX_DB_INT)
 
 
 @router.get("", response_model=ModelList)

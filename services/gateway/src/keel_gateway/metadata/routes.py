@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from keel_common.contracts.base import MAX_DB_INT
 from keel_common.contracts.metadata import (
     ArtifactOutput,
     CreateStack,
@@ -118,7 +119,7 @@ class StatusChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: RunStatus
     at: AwareDatetime | None = None
-    expected_revision: int | None = Field(default=None, ge=1)
+    expected_revision: int | None = Field(default=None, ge=1, le=MAX_DB_INT)
 
 
 class StepStart(BaseModel):

@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from keel_common.contracts.base import MAX_DB_INT
 from keel_common.contracts.secrets import (
     VALUES_CONTEXT,
     CreateSecret,
@@ -61,7 +62,10 @@ class SecretChange(BaseModel):
     values: Values | None = Field(default=None, min_length=1, max_length=100)
     description: str | None = Field(default=None, max_length=500)
     expected_version: int | None = Field(
-        default=None, ge=1, description="Refuse with 409 unless the secret is at this version."
+        default=None,
+        ge=1,
+        le=MAX_DB_INT,
+        description="Refuse with 409 unless the secret is at this version.",
     )
 
 
@@ -137,7 +141,7 @@ async def read_values(
     secret_id: uuid.UUID,
     response: Response,
     call: ValueReader,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[int | None, Query(ge=1, le=MAX_DB_INT)] = None,
 ) -> RevealedValues:
     """The values of one version (the latest by default)."""
     reply = EphemeralKey.generate()
