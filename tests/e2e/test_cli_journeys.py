@@ -168,9 +168,25 @@ def test_exit_codes(services: RunningServices, admin: Keel, slug: str, tmp_path:
     assert "give at least one value" in admin("secret", "create", "x", expect=2).stderr
     admin("workspace", "use", "no-such-workspace", expect=5)
     admin("run", "list", "--status", "bogus", expect=2)
-    unreachable = admin.env | {"KEEL_URL": f"http://127.0.0.1:{free_port()}"}
+    elsewhere = f"http://127.0.0.1:{free_port()}"
+    # Saved credentials never go to another gateway than the one that issued them.
+    moved = subprocess.run(
+        [KEEL, "workspace", "list"],
+        env=admin.env | {"KEEL_URL": elsewhere},
+        capture_output=True,
+        text=True,
+    )
+    assert moved.returncode == 3 and f"keel login --url {elsewhere}" in moved.stderr
+    # The gateway they belong to, unreachable: 7, retry later.
+    stranded = tmp_path / "stranded"
+    stranded.mkdir()
+    saved = json.loads((admin.home / "credentials.json").read_text())
+    (stranded / "credentials.json").write_text(json.dumps({**saved, "url": elsewhere}))
     down = subprocess.run(
-        [KEEL, "workspace", "list"], env=unreachable, capture_output=True, text=True
+        [KEEL, "workspace", "list"],
+        env=admin.env | {"KEEL_URL": elsewhere, "KEEL_CONFIG_DIR": str(stranded)},
+        capture_output=True,
+        text=True,
     )
     assert down.returncode == 7 and "cannot reach" in down.stderr
 

@@ -89,6 +89,12 @@ class Client:
         saved = Credentials.load()
         if saved is None or not (saved.api_key or saved.access_token):
             raise NotLoggedIn("not signed in: run `keel login` first")
+        if url is not None and url.rstrip("/") != saved.url.rstrip("/"):
+            # Saved tokens are for the gateway that issued them; sending them elsewhere
+            # (a stray $KEEL_URL) would hand them to whoever answers there.
+            raise NotLoggedIn(
+                f"signed in to {saved.url}, not {url}: run `keel login --url {url}` first"
+            )
 
         def save(tokens: Tokens) -> None:
             saved.access_token, saved.refresh_token = tokens.access_token, tokens.refresh_token
