@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import secrets
 import signal
 import sys
@@ -48,6 +47,7 @@ from bench.secret_reads import (
     gateway_reader,
     measure,
 )
+from bench.service_logs import log_lengths, report_log_problems
 from bench.stacks import stack_in
 from bench.stats import fmt_ms, percentile
 from keel_devstack.openbao import OpenBao
@@ -157,36 +157,6 @@ def log_files(setup: Setup) -> list[Path]:
     return files
 
 
-# Structured lines at warning level or above, and whatever else names a traceback.
-PROBLEM = re.compile(r'"level": "(warning|error|critical)"|Traceback')
-
-
-def log_lengths(setup: Setup) -> dict[Path, int]:
-    return {path: len(path.read_text(errors="replace").splitlines()) for path in log_files(setup)}
-
-
-def report_log_problems(setup: Setup, measured_from: dict[Path, int], *, tail: int = 0) -> None:
-    """The services' log lines at warning level or above, to stderr (the temporary directory
-    is gone once the run ends): counted while starting up, shown while measuring. After a
-    failure, also each log's last lines."""
-    for path in log_files(setup):
-        lines = path.read_text(errors="replace").splitlines()
-        start = measured_from.get(path, len(lines) if measured_from else 0)
-        early = [line for line in lines[:start] if PROBLEM.search(line)]
-        during = [line for line in lines[start:] if PROBLEM.search(line)]
-        if early:
-            log(f"{path.name}: {len(early)} warning/error line(s) while starting, the last:")
-            print(f"    {early[-1][:400]}", file=sys.stderr)
-        if during:
-            log(f"{path.name}: {len(during)} warning/error line(s) while measuring, e.g.:")
-            for line in during[:5]:
-                print(f"    {line[:400]}", file=sys.stderr)
-        if tail:
-            log(f"{path.name}, last {tail} lines:")
-            for line in lines[-tail:]:
-                print(f"    {line[:400]}", file=sys.stderr)
-
-
 def teardown(setup: Setup) -> None:
     if setup.relay is not None:
         setup.relay.stop()
@@ -208,13 +178,13 @@ def run(broker: BrokerProfile, reads: int, concurrency: int) -> list[PathResult]
             log(f"stack up on {broker} in {time.perf_counter() - began:.1f}s")
             prepare(setup, home)
             log("workspaces, secrets, customer OpenBao and relay ready")
-            measured_from = log_lengths(setup)
+            measured_from = log_lengths(log_files(setup))
             results = measure(setup.readers, reads, concurrency)
             failed = False
             return results
         finally:
             try:
-                report_log_problems(setup, measured_from, tail=30 if failed else 0)
+                report_log_problems(log_files(setup), measured_from, tail=30 if failed else 0)
             finally:
                 teardown(setup)
 

@@ -13,10 +13,11 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from types import FrameType
 
-from bench.metadata.measure import measure, report_log_problems
+from bench.metadata.measure import measure
 from bench.metadata.render import render
 from bench.metadata.results import Results
 from bench.runtime import log
+from bench.service_logs import report_log_problems
 from bench.stacks import stack_in
 from keel_devstack.stack import BrokerProfile
 
@@ -39,7 +40,9 @@ def run(args: argparse.Namespace, broker: BrokerProfile) -> Results:
             return results
         finally:
             try:
-                report_log_problems(stack, tail=30 if failed else 0)
+                report_log_problems(
+                    sorted((stack.home / "logs").glob("*.log")), tail=30 if failed else 0
+                )
             finally:
                 stack.stop()
                 if args.logs is not None:

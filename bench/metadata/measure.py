@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import re
 import secrets
-import sys
 import uuid
 from pathlib import Path
 
@@ -130,21 +128,3 @@ def tree_cpu_seconds(pid: int | None) -> float:
         if int(fields[1]) == pid:
             total += cpu_seconds(int(stat.parent.name))
     return total
-
-
-# Structured lines at warning level or above, and whatever else names a traceback.
-PROBLEM = re.compile(r'"level": "(warning|error|critical)"|Traceback')
-
-
-def report_log_problems(stack: Stack, *, tail: int) -> None:
-    for path in sorted((stack.home / "logs").glob("*.log")):
-        lines = path.read_text(errors="replace").splitlines()
-        problems = [line for line in lines if PROBLEM.search(line)]
-        if problems:
-            log(f"{path.name}: {len(problems)} warning/error line(s), e.g.:")
-            for line in problems[:5]:
-                print(f"    {line[:400]}", file=sys.stderr)
-        if tail:
-            log(f"{path.name}, last {tail} lines:")
-            for line in lines[-tail:]:
-                print(f"    {line[:400]}", file=sys.stderr)
