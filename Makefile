@@ -5,6 +5,7 @@
 #   make lint        ruff + mypy --strict
 #   make bench       benchmarks, printed as tables
 #   make asyncapi    regenerate docs/asyncapi.json from the contracts
+#   make kafka-provision  regenerate infra/kafka/provision.sh from infra/kafka/*.yaml
 
 PYTHON ?= python3.11
 UV_VERSION := 0.13.8
@@ -15,7 +16,7 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: install up down status test test-kafka lint format bench asyncapi clean
+.PHONY: install up down status test test-kafka lint format bench asyncapi kafka-provision clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -62,6 +63,10 @@ bench: install
 # The AsyncAPI document of the event fabric, generated from the contracts.
 asyncapi: install
 	$(PY) -m tools.asyncapi > docs/asyncapi.json
+
+# Kafka topics, SCRAM users and ACLs as one script, generated from infra/kafka/*.yaml.
+kafka-provision: install
+	$(PY) -m tools.kafka_provision > infra/kafka/provision.sh
 
 clean:
 	rm -rf $(VENV) $(TOOLS)
