@@ -17,8 +17,13 @@ RUN uv venv /opt/keel \
 FROM python:3.11.14-slim-bookworm AS runtime
 RUN useradd --system --uid 10001 --no-create-home keel
 COPY --from=build /opt/keel /opt/keel
+COPY infra/docker/kafka_connected.py /opt/keel/kafka_connected.py
 ENV PATH=/opt/keel/bin:$PATH PYTHONUNBUFFERED=1 KEEL_LOG_FORMAT=json
 USER keel
+# auth, secrets and metadata serve no HTTP: healthy while connected to Kafka (the gateway
+# replaces this with its /healthz).
+HEALTHCHECK --interval=10s --timeout=3s --retries=3 \
+  CMD ["python", "/opt/keel/kafka_connected.py"]
 
 FROM runtime AS auth
 CMD ["keel-auth"]
