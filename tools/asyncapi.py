@@ -29,6 +29,7 @@ from keel_common.contracts.metadata import (
 )
 from keel_common.contracts.registry import (
     ModelVersionCreated,
+    ModelAliasMoved,
     ModelVersionStageChanged,
 )
 from keel_common.contracts.relay import (
@@ -72,7 +73,13 @@ def build() -> dict[str, Any]:
         AUTH_EVENTS: [ApiKeyRevoked, RoleBindingChanged, UserDeactivated],
         AUDIT_TOPIC: [AuditRecorded],
         RELAY_INBOUND: [RelayEnroll, RelayHeartbeat],
-        METADATA_EVENTS: [RunStarted, RunFinished, ModelVersionCreated, ModelVersionStageChanged],
+        METADATA_EVENTS: [
+            RunStarted,
+            RunFinished,
+            ModelVersionCreated,
+            ModelVersionStageChanged,
+            ModelAliasMoved,
+        ],
         INGEST_TOPIC: [StartRun, SetRunStatus, StartStep, FinishStep],
     }
     return document(routers, events, version=VERSION)

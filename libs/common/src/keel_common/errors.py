@@ -98,6 +98,13 @@ class Conflict(KeelError):
     title = "Conflict with the current state"
 
 
+class AlreadyExists(Conflict):
+    """A create whose name is taken (MLflow clients branch on this one)."""
+
+    slug = "already-exists"
+    title = "It already exists"
+
+
 class ServiceUnavailable(KeelError):
     status = 503
     slug = "service-unavailable"

@@ -85,6 +85,8 @@ class Infrastructure:
         )
         self.openbao = OpenBao(home / "openbao", settings.openbao_port)
         self.credentials = StackCredentials.load_or_create(home)
+        # Files logged through the MLflow-compatible API (the gateway streams them here).
+        self.artifacts = home / "artifacts"
 
     def start(self) -> None:
         self.postgres.start()
@@ -110,6 +112,7 @@ class Infrastructure:
             # the root token; a real deployment gives the service a policy-bound AppRole.
             "KEEL_SECRETS_VAULT_ADDRESS": self.openbao.address,
             "KEEL_SECRETS_VAULT_TOKEN": self.openbao.root_token(),
+            "KEEL_GATEWAY_ARTIFACT_ROOT": str(self.artifacts),
         }
         for service in SERVICES:
             env[f"KEEL_{service.upper()}_DATABASE_URL"] = self.postgres.url(f"keel_{service}")

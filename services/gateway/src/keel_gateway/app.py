@@ -38,6 +38,11 @@ from keel_gateway.members.routes import router as members_router
 from keel_gateway.metadata.artifact_routes import router as artifact_router
 from keel_gateway.metadata.model_routes import router as model_router
 from keel_gateway.metadata.routes import router as metadata_router
+from keel_gateway.mlflow.artifact_routes import ARTIFACTS
+from keel_gateway.mlflow.artifact_routes import router as mlflow_artifacts_router
+from keel_gateway.mlflow.routes import fallback as mlflow_fallback
+from keel_gateway.mlflow.routes import router as mlflow_router
+from keel_gateway.mlflow.storage import ArtifactStore
 from keel_gateway.secrets.relays_routes import router as relays_router
 from keel_gateway.secrets.routes import router as secrets_router
 from keel_gateway.secrets.sealing import ValueKeys
@@ -64,6 +69,8 @@ API_ROUTERS = (
     model_router,
     audit_router,
 )
+# MLflow's REST API, errors in MLflow's shape; the fallback answers what Keel lacks.
+MLFLOW_ROUTERS = (mlflow_router, mlflow_artifacts_router, mlflow_fallback)
 
 
 def lifespan_for(
@@ -97,6 +104,7 @@ def lifespan_for(
         app.state.deactivated = deactivated
         app.state.auth_sealing_key = sealing
         app.state.value_keys = ValueKeys(client)
+        app.state.artifacts = ArtifactStore(settings.artifact_root)
         app.state.sign_in_window = SlidingWindow(settings.sign_in_per_minute, 60.0)
         app.state.principal_buckets = TokenBuckets(
             settings.principal_requests_per_s, settings.principal_burst
@@ -125,7 +133,12 @@ def create_app(
     metrics = RequestMetrics()
     app.state.metrics = metrics
     # Each addition wraps the ones before it: the last added sees the request first.
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        file_paths=(ARTIFACTS,),
+        file_max_bytes=settings.artifact_max_bytes,
+    )
     app.add_middleware(SelectiveGZip)
     app.add_middleware(RequestContext)
     if settings.cors_origins:
@@ -143,5 +156,7 @@ def create_app(
         app.include_router(router)
     for router in API_ROUTERS:
         app.include_router(router, responses=problems.ERRORS, dependencies=[Depends(refuse_nul)])
+    for router in MLFLOW_ROUTERS:
+        app.include_router(router, dependencies=[Depends(refuse_nul)])
     problems.document(app)
     return app

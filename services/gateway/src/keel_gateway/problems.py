@@ -96,11 +96,11 @@ async def on_keel_error(request: Request, exc: Exception) -> JSONResponse:
 async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     return problem_response(
-        request, InvalidInput(errors=[_issue(e) for e in exc.errors()]).to_problem()
+        request, InvalidInput(errors=[field_issue(e) for e in exc.errors()]).to_problem()
     )
 
 
-def _issue(error: dict[str, Any]) -> FieldIssue:
+def field_issue(error: dict[str, Any]) -> FieldIssue:
     location = [str(p) for p in error["loc"]]
     if error["type"] == "json_invalid":
         # FastAPI puts the character offset where the field name would be.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -32,3 +34,8 @@ class GatewaySettings(BaseSettings):
     cors_origins: list[str] = []
     # Upper bound on one secret's keys and values (UTF-8 bytes); larger is a 413.
     secret_max_bytes: int = Field(default=64 * 1024, ge=1024, le=1024 * 1024)
+    # Where MLflow clients' artifacts are kept, a directory per workspace (the embedded
+    # stack's; a deployment mounts a volume). The gateway streams bytes in and out.
+    artifact_root: Path = Path("keel-artifacts")
+    # Upper bound on one uploaded artifact file.
+    artifact_max_bytes: int = Field(default=5 * 1024**3, ge=1024)

@@ -12,10 +12,13 @@ from keel_common.service import ServiceRuntime
 from keel_metadata.annotations import handlers as annotations_handlers
 from keel_metadata.artifacts import handlers as artifacts_handlers
 from keel_metadata.ingestion import subscribe_ingestion
+from keel_metadata.logged_models import handlers as logged_models_handlers
+from keel_metadata.mlflow_registry import handlers as mlflow_registry_handlers
 from keel_metadata.registry import handlers as registry_handlers
 from keel_metadata.runs import handlers as runs_handlers
 from keel_metadata.scope import METADATA_EVENTS
 from keel_metadata.settings import MetadataSettings
+from keel_metadata.tracking import handlers as tracking_handlers
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -32,5 +35,9 @@ def create_runtime(settings: MetadataSettings | None = None) -> ServiceRuntime:
     artifacts_handlers.register(runtime.router)
     registry_handlers.register(runtime.router)
     annotations_handlers.register(runtime.router)
+    # The MLflow-compatible API.
+    tracking_handlers.register(runtime.router)
+    logged_models_handlers.register(runtime.router)
+    mlflow_registry_handlers.register(runtime.router)
     subscribe_ingestion(runtime.broker, runtime.bus_settings, runtime.db)
     return runtime

@@ -43,7 +43,9 @@ def utcnow() -> datetime:
 class Envelope(BaseModel):
     """What goes on the wire: metadata plus a payload whose shape `type`/`version` names."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Non-finite floats (MLflow metrics may be NaN or infinite) travel as "NaN",
+    # "Infinity" and "-Infinity", which float fields accept back, instead of becoming null.
+    model_config = ConfigDict(extra="forbid", frozen=True, ser_json_inf_nan="strings")
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
     type: str = Field(min_length=1, max_length=200)

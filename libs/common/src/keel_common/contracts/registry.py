@@ -126,3 +126,13 @@ class ModelVersionStageChanged(Contract):
     number: int
     from_stage: Stage
     to_stage: Stage
+
+
+class ModelAliasMoved(Contract):
+    """An alias now points at another version, or (no version) was removed."""
+
+    TYPE: ClassVar[str] = "keel.metadata.model_alias.moved"
+    model: str
+    alias: str
+    model_version_id: uuid.UUID | None = None
+    number: int | None = None

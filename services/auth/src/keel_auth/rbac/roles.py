@@ -35,6 +35,8 @@ class Resource(StrEnum):
     ARTIFACT = "artifact"
     MODEL = "model"
     MODEL_VERSION = "model_version"
+    # MLflow experiments, with their runs and logged models (the MLflow-compatible API).
+    EXPERIMENT = "experiment"
     # The audit log; only admins read it (no other role grants it).
     AUDIT = "audit"
 
@@ -55,6 +57,7 @@ ML = (
     Resource.ARTIFACT,
     Resource.MODEL,
     Resource.MODEL_VERSION,
+    Resource.EXPERIMENT,
 )
 EVERYTHING = frozenset(permission(r, a) for r in Resource for a in Action)
 

@@ -14,18 +14,32 @@ from keel_gateway.problems import problem_response
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    """`max_bytes` for every request, except paths containing one of `file_paths`
+    (uploads of files, streamed to storage and never held in memory): `file_max_bytes`."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        *,
+        file_paths: tuple[str, ...] = (),
+        file_max_bytes: int = 0,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.file_paths = file_paths
+        self.file_max_bytes = file_max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path: str = scope["path"]
+        cap = self.file_max_bytes if any(p in path for p in self.file_paths) else self.max_bytes
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
+        if declared is not None and declared > cap:
             # Outside the routes' error handlers: answer here, without reading the body.
-            refused = PayloadTooLarge(self._detail(), max_bytes=self.max_bytes)
+            refused = PayloadTooLarge(_detail(cap), max_bytes=cap)
             await problem_response(Request(scope), refused.to_problem())(scope, receive, send)
             return
         seen = 0
@@ -35,15 +49,16 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > cap:
                     # Raised inside the route that reads the body: its handler answers 413.
-                    raise PayloadTooLarge(self._detail(), max_bytes=self.max_bytes)
+                    raise PayloadTooLarge(_detail(cap), max_bytes=cap)
             return message
 
         await self.app(scope, counted, send)
 
-    def _detail(self) -> str:
-        return f"the request body is over {self.max_bytes} bytes"
+
+def _detail(cap: int) -> str:
+    return f"the request body is over {cap} bytes"
 
 
 def _content_length(scope: Scope) -> int | None:

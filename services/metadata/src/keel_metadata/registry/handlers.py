@@ -74,13 +74,20 @@ def register(router: RpcRouter) -> None:
 
     @router.method(SetModelStage)
     async def set_stage(request: SetModelStage, ctx: RpcContext) -> ModelVersionView:
-        model, version = await registry.set_stage(ctx.db(), scope_of(ctx), request)
+        model, version = await registry.set_stage(
+            ctx.db(),
+            scope_of(ctx),
+            request.model,
+            request.number,
+            request.stage,
+            archive_others=request.archive_others,
+        )
         return await _version_view(ctx.db(), model, version)
 
     @router.method(SetModelAlias)
     async def set_alias(request: SetModelAlias, ctx: RpcContext) -> ModelVersionList:
         scope = scope_of(ctx)
-        await registry.set_alias(ctx.db(), scope, request)
+        await registry.set_alias(ctx.db(), scope, request.model, request.alias, request.number)
         model, versions = await registry.versions(ctx.db(), scope.workspace_id, request.model)
         facts = await registry.facts(ctx.db(), [v.id for v in versions])
         return ModelVersionList(items=[model_version_view(model, v, facts) for v in versions])

@@ -6,8 +6,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint, func
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from keel_metadata.models import Base
@@ -23,6 +23,10 @@ class Model(Base):
     latest_version: Mapped[int] = mapped_column(default=0)
     tags: Mapped[list[str]] = mapped_column(ARRAY(String(100)), default=list, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # What the MLflow API adds: a description, key/value tags, a last-change time.
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    properties: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict, server_default="{}")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class ModelVersion(Base):
@@ -40,6 +44,13 @@ class ModelVersion(Base):
     tags: Mapped[list[str]] = mapped_column(ARRAY(String(100)), default=list)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # What the MLflow API adds: where the files are (`models:/m-...`), the MLflow run and
+    # logged model it came from, key/value tags, a last-change time.
+    source: Mapped[str | None] = mapped_column(String(1000))
+    mlflow_run_id: Mapped[str | None] = mapped_column(String(32))
+    logged_model_id: Mapped[str | None] = mapped_column(String(34))
+    properties: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict, server_default="{}")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class ModelVersionArtifact(Base):

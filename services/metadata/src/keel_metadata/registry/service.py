@@ -6,18 +6,19 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from keel_common.contracts.base import Envelope
 from keel_common.contracts.registry import (
     CreateModelVersion,
+    ModelAliasMoved,
     ModelVersionCreated,
     ModelVersionStageChanged,
-    SetModelAlias,
-    SetModelStage,
+    Stage,
 )
 from keel_common.errors import InvalidInput, NotFound
 from keel_common.outbox.writer import publish_after_commit
@@ -44,7 +45,7 @@ class VersionFacts:
     history: dict[uuid.UUID, list[StageChange]] = field(default_factory=lambda: defaultdict(list))
 
 
-async def _model(
+async def model_named(
     session: AsyncSession, workspace_id: uuid.UUID, name: str, *, lock: bool = False
 ) -> Model:
     query = select(Model).where(Model.workspace_id == workspace_id, Model.name == name)
@@ -70,21 +71,15 @@ async def create_version(
         .values(id=uuid.uuid4(), workspace_id=scope.workspace_id, name=request.model)
         .on_conflict_do_nothing(index_elements=["workspace_id", "name"])
     )
-    model = await _model(session, scope.workspace_id, request.model, lock=True)
-    number = model.latest_version + 1
-    version = ModelVersion(
-        workspace_id=scope.workspace_id,
-        model_id=model.id,
-        number=number,
+    model, version = await add_version(
+        session,
+        scope,
+        request.model,
         name=request.name,
         description=request.description,
         run_id=request.run_id,
         tags=sorted(set(request.tags)),
-        created_by=scope.actor,
     )
-    session.add(version)
-    await session.execute(update(Model).where(Model.id == model.id).values(latest_version=number))
-    await session.flush()
     if linked:
         await session.execute(
             insert(ModelVersionArtifact)
@@ -96,6 +91,30 @@ async def create_version(
             )
             .on_conflict_do_nothing()
         )
+    return model, version
+
+
+async def add_version(
+    session: AsyncSession, scope: Scope, model_name: str, **columns: Any
+) -> tuple[Model, ModelVersion]:
+    """The model's next numbered version (the model must exist), announced as
+    `model_version.created` — for the native API and MLflow's alike."""
+    model = await model_named(session, scope.workspace_id, model_name, lock=True)
+    number = model.latest_version + 1
+    version = ModelVersion(
+        workspace_id=scope.workspace_id,
+        model_id=model.id,
+        number=number,
+        created_by=scope.actor,
+        **columns,
+    )
+    session.add(version)
+    await session.execute(
+        update(Model)
+        .where(Model.id == model.id)
+        .values(latest_version=number, updated_at=func.now())
+    )
+    await session.flush()
     event = ModelVersionCreated(model=model.name, model_version_id=version.id, number=number)
     await _emit(session, scope, event, model.id)
     return model, version
@@ -104,7 +123,7 @@ async def create_version(
 async def _emit(
     session: AsyncSession,
     scope: Scope,
-    event: ModelVersionCreated | ModelVersionStageChanged,
+    event: ModelVersionCreated | ModelVersionStageChanged | ModelAliasMoved,
     model_id: uuid.UUID,
 ) -> None:
     envelope = Envelope.wrap(event, workspace=scope.workspace_id, actor=scope.actor)
@@ -120,7 +139,7 @@ async def version(
     alias: str | None = None,
     lock: bool = False,
 ) -> tuple[Model, ModelVersion]:
-    model = await _model(session, workspace_id, model_name)
+    model = await model_named(session, workspace_id, model_name)
     if (number is None) == (alias is None):
         raise InvalidInput("name the version by number or by alias", field="number")
     query = select(ModelVersion).where(ModelVersion.model_id == model.id)
@@ -139,33 +158,37 @@ async def version(
 
 
 async def set_stage(
-    session: AsyncSession, scope: Scope, request: SetModelStage
+    session: AsyncSession,
+    scope: Scope,
+    model_name: str,
+    number: int,
+    stage: Stage,
+    *,
+    archive_others: bool = False,
 ) -> tuple[Model, ModelVersion]:
-    model, target = await version(
-        session, scope.workspace_id, request.model, number=request.number, lock=True
-    )
-    moves = [(target, request.stage)]
-    if request.archive_others and request.stage in ("staging", "production"):
+    model, target = await version(session, scope.workspace_id, model_name, number=number, lock=True)
+    moves: list[tuple[ModelVersion, Stage]] = [(target, stage)]
+    if archive_others and stage in ("staging", "production"):
         others = (
             await session.execute(
                 select(ModelVersion)
                 .where(
                     ModelVersion.model_id == model.id,
-                    ModelVersion.stage == request.stage,
+                    ModelVersion.stage == stage,
                     ModelVersion.id != target.id,
                 )
                 .with_for_update()
             )
         ).scalars()
         moves += [(other, "archived") for other in others]
-    for moved, stage in moves:
-        if moved.stage == stage:
+    for moved, to_stage in moves:
+        if moved.stage == to_stage:
             continue
         session.add(
             StageChange(
                 model_version_id=moved.id,
                 from_stage=moved.stage,
-                to_stage=stage,
+                to_stage=to_stage,
                 changed_by=scope.actor,
             )
         )
@@ -174,39 +197,51 @@ async def set_stage(
             model_version_id=moved.id,
             number=moved.number,
             from_stage=moved.stage,
-            to_stage=stage,
+            to_stage=to_stage,
         )
         await _emit(session, scope, event, model.id)
-        moved.stage = stage
+        moved.stage = to_stage
+        moved.updated_at = func.now()
     await session.flush()
     return model, target
 
 
-async def set_alias(session: AsyncSession, scope: Scope, request: SetModelAlias) -> Model:
-    model = await _model(session, scope.workspace_id, request.model, lock=True)
-    if request.number is None:
-        await session.execute(
-            delete(ModelAlias).where(
-                ModelAlias.model_id == model.id, ModelAlias.alias == request.alias
-            )
+async def set_alias(
+    session: AsyncSession, scope: Scope, model_name: str, alias: str, number: int | None
+) -> Model:
+    """Point `alias` at version `number` (moving it), or remove it when `number` is None;
+    announced as `model_alias.moved` either way."""
+    model = await model_named(session, scope.workspace_id, model_name, lock=True)
+    if number is None:
+        removed = await session.execute(
+            delete(ModelAlias)
+            .where(ModelAlias.model_id == model.id, ModelAlias.alias == alias)
+            .returning(ModelAlias.alias)
         )
+        if removed.first() is not None:
+            event = ModelAliasMoved(model=model.name, alias=alias)
+            await _emit(session, scope, event, model.id)
         return model
-    _, target = await version(session, scope.workspace_id, request.model, number=request.number)
+    _, target = await version(session, scope.workspace_id, model_name, number=number)
     statement = insert(ModelAlias).values(
-        model_id=model.id, alias=request.alias, model_version_id=target.id
+        model_id=model.id, alias=alias, model_version_id=target.id
     )
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=["model_id", "alias"], set_={"model_version_id": target.id}
         )
     )
+    event = ModelAliasMoved(
+        model=model.name, alias=alias, model_version_id=target.id, number=target.number
+    )
+    await _emit(session, scope, event, model.id)
     return model
 
 
 async def versions(
     session: AsyncSession, workspace_id: uuid.UUID, model_name: str
 ) -> tuple[Model, Sequence[ModelVersion]]:
-    model = await _model(session, workspace_id, model_name)
+    model = await model_named(session, workspace_id, model_name)
     query = (
         select(ModelVersion)
         .where(ModelVersion.model_id == model.id)

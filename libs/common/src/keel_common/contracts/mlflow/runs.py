@@ -1,0 +1,152 @@
+"""MLflow runs: lifecycle, logging (params, metrics, tags, inputs, outputs), search and
+metric history."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from keel_common.contracts.mlflow.base import (
+    MAX_RESULTS,
+    Entity,
+    EntityKey,
+    ExperimentId,
+    Metric,
+    MlflowReply,
+    MlflowRequest,
+    Param,
+    RunId,
+    Tag,
+)
+from keel_common.contracts.mlflow.experiments import ViewType
+
+RunStatus = Literal["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"]
+
+
+class RunInfo(Entity):
+    run_id: str
+    run_uuid: str
+    run_name: str
+    experiment_id: str
+    user_id: str
+    status: RunStatus
+    start_time: int
+    end_time: int | None = None
+    artifact_uri: str
+    lifecycle_stage: str
+
+
+class RunData(Entity):
+    metrics: list[Metric] = Field(default_factory=list)
+    params: list[Param] = Field(default_factory=list)
+    tags: list[Tag] = Field(default_factory=list)
+
+
+class Run(Entity):
+    info: RunInfo
+    data: RunData
+    # MLflow's RunInputs / RunOutputs, kept as the client sent them.
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    outputs: dict[str, Any] = Field(default_factory=dict)
+
+
+class CreateRun(MlflowRequest):
+    TYPE: ClassVar[str] = "keel.mlflow.create_run"
+    experiment_id: ExperimentId = "0"
+    user_id: str | None = Field(default=None, max_length=256)
+    run_name: str | None = Field(default=None, max_length=250)
+    start_time: int | None = None
+    tags: list[Tag] = Field(default_factory=list, max_length=100)
+
+
+class RunReply(MlflowReply):
+    TYPE: ClassVar[str] = "keel.mlflow.run"
+    run: Run
+
+
+class GetRun(MlflowRequest):
+    TYPE: ClassVar[str] = "keel.mlflow.get_run"
+    run_id: RunId
+
+
+class UpdateRun(MlflowRequest):
+    TYPE: ClassVar[str] = "keel.mlflow.update_run"
+    run_id: RunId
+    status: RunStatus | None = None
+    end_time: int | None = None
+    run_name: str | None = Field(default=None, max_length=250)
+
+
+class RunInfoReply(MlflowReply):
+    TYPE: ClassVar[str] = "keel.mlflow.run_info"
+    run_info: RunInfo
+
+
+class DeleteRun(MlflowRequest):
+    TYPE: ClassVar[str] = "keel.mlflow.delete_run"
+    run_id: RunId
+
+
+class RestoreRun(MlflowRequest):
+    TYPE: ClassVar[str] = "keel.mlflow.restore_run"
+    run_id: RunId
+
+
+class LogBatch(MlflowRequest):
+    """MLflow's limits: 1000 metrics, 100 params, 100 tags, 1000 entities in all."""
+
+    TYPE: ClassVar[str] = "keel.mlflow.log_batch"
+    run_id: RunId
+    metrics: list[Metric] = Field(default_factory=list, max_length=1000)
+    params: list[Param] = Field(default_factory=list, max_length=100)
+    tags: list[Tag] = Field(default_factory=list, max_length=100)
+
+
+class DeleteTag(MlflowRequest):
+    TYPE: ClassVar[str] = "keel.mlflow.delete_tag"
+    run_id: RunId
+    key: EntityKey
+
+
+class LogInputs(MlflowRequest):
+    TYPE: ClassVar[str] = "keel.mlflow.log_inputs"
+    run_id: RunId
+    datasets: list[dict[str, Any]] = Field(default_factory=list, max_length=1000)
+    models: list[dict[str, Any]] = Field(default_factory=list, max_length=1000)
+
+
+class LogOutputs(MlflowRequest):
+    TYPE: ClassVar[str] = "keel.mlflow.log_outputs"
+    run_id: RunId
+    models: list[dict[str, Any]] = Field(default_factory=list, max_length=1000)
+
+
+class SearchRuns(MlflowRequest):
+    TYPE: ClassVar[str] = "keel.mlflow.search_runs"
+    experiment_ids: list[ExperimentId] = Field(default_factory=list, max_length=100)
+    filter: str | None = Field(default=None, max_length=10_000)
+    run_view_type: ViewType = "ACTIVE_ONLY"
+    max_results: int = Field(default=1000, ge=1, le=MAX_RESULTS)
+    order_by: list[str] = Field(default_factory=list, max_length=10)
+    page_token: str | None = Field(default=None, max_length=200)
+
+
+class RunPage(MlflowReply):
+    TYPE: ClassVar[str] = "keel.mlflow.run_page"
+    runs: list[Run]
+    next_page_token: str | None = None
+
+
+class GetMetricHistory(MlflowRequest):
+    TYPE: ClassVar[str] = "keel.mlflow.get_metric_history"
+    run_id: RunId
+    metric_key: EntityKey
+    max_results: int | None = Field(default=None, ge=1, le=MAX_RESULTS)
+    page_token: str | None = Field(default=None, max_length=200)
+
+
+class MetricHistory(MlflowReply):
+    TYPE: ClassVar[str] = "keel.mlflow.metric_history"
+    metrics: list[Metric]
+    next_page_token: str | None = None

@@ -1,0 +1,37 @@
+"""Pointing the real `mlflow` client at Keel, as a user would: a tracking URI that names
+the workspace, and a Keel token in MLFLOW_TRACKING_TOKEN."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import mlflow
+import pytest
+
+from tests.e2e.conftest import RunningServices
+
+
+def tracking_uri(services: RunningServices, workspace_id: str) -> str:
+    return f"{services.gateway_url}/mlflow/workspaces/{workspace_id}"
+
+
+@contextmanager
+def as_user(
+    monkeypatch: pytest.MonkeyPatch, services: RunningServices, workspace_id: str, token: str
+) -> Iterator[mlflow.MlflowClient]:
+    """The fluent API and a client, both logging to `workspace_id` with `token`."""
+    uri = tracking_uri(services, workspace_id)
+    with monkeypatch.context() as env:
+        env.setenv("MLFLOW_TRACKING_URI", uri)
+        env.setenv("MLFLOW_TRACKING_TOKEN", token)
+        # A refused call must fail the test now, not after the client's backoff.
+        env.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+        env.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "30")
+        mlflow.set_tracking_uri(uri)
+        mlflow.set_registry_uri(uri)
+        try:
+            yield mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)
+        finally:
+            while mlflow.active_run() is not None:
+                mlflow.end_run()
