@@ -59,6 +59,7 @@ bench: install
 	$(PY) -m bench.secrets
 	$(PY) -m bench.metadata
 	$(PY) -m bench.gateway
+	$(PY) -m bench.mlflow
 
 # The AsyncAPI document of the event fabric, generated from the contracts.
 asyncapi: install
