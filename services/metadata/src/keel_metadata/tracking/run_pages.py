@@ -21,8 +21,10 @@ from keel_metadata.tracking.search import (
 )
 from keel_metadata.tracking.tokens import offset_of, token_for
 
-# Characters of params, tags and metrics JSON per page; their JSON view is about 1.5x.
-PAGE_BUDGET = 450_000
+# A page's estimated JSON size. A Kafka record holds 1 MiB; a run's view is about 500
+# bytes of info plus under twice its params, tags and metrics as JSONB text.
+PAGE_BUDGET = 700_000
+RUN_INFO_BYTES = 500
 
 
 async def search(
@@ -32,10 +34,12 @@ async def search(
     ordering = order_clauses(parse_order_by(request.order_by))
     offset = offset_of(request.page_token)
     numbers = [int(n) for n in request.experiment_ids]
-    size = (
-        func.length(Run.params.cast(Text))
-        + func.length(Run.tags.cast(Text))
-        + func.length(Run.metrics.cast(Text))
+    size = RUN_INFO_BYTES + 2 * (
+        func.octet_length(Run.params.cast(Text))
+        + func.octet_length(Run.tags.cast(Text))
+        + func.octet_length(Run.metrics.cast(Text))
+        + func.octet_length(Run.inputs.cast(Text))
+        + func.octet_length(Run.outputs.cast(Text))
     )
     query = (
         select(Run, Experiment.number, size)

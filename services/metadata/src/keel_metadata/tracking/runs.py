@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from keel_common.contracts.mlflow.base import Metric, Param, Tag
+from keel_common.contracts.mlflow.base import LoggedMetric, Param, Tag
 from keel_common.contracts.mlflow.runs import CreateRun, LogBatch, UpdateRun
 from keel_common.errors import FieldIssue, InvalidInput, NotFound
 from keel_metadata.scope import Scope
@@ -133,7 +133,7 @@ def _order(point: dict[str, Any]) -> tuple[int, int, float]:
     return point["step"], point["timestamp"], -math.inf if math.isnan(value) else value
 
 
-def _latest(run: Run, metrics: list[Metric]) -> dict[str, dict[str, Any]]:
+def _latest(run: Run, metrics: list[LoggedMetric]) -> dict[str, dict[str, Any]]:
     latest = dict(run.metrics)
     for metric in metrics:
         point = {

@@ -50,11 +50,18 @@ class Tag(Entity):
 
 
 class Metric(Entity):
+    """A metric value as replies show it."""
+
     key: EntityKey
     value: float
     timestamp: int
     step: int = 0
-    # MLflow 3 links a metric to a logged model and a dataset when the client says so.
+
+
+class LoggedMetric(Metric):
+    """A metric value as clients log it: MLflow 3 may link it to a logged model and a
+    dataset (accepted; Keel keeps run metrics by key, step and time)."""
+
     model_id: str | None = None
     dataset_name: str | None = None
     dataset_digest: str | None = None

@@ -12,6 +12,7 @@ from keel_common.contracts.mlflow.base import (
     Entity,
     EntityKey,
     ExperimentId,
+    LoggedMetric,
     Metric,
     MlflowReply,
     MlflowRequest,
@@ -98,7 +99,7 @@ class LogBatch(MlflowRequest):
 
     TYPE: ClassVar[str] = "keel.mlflow.log_batch"
     run_id: RunId
-    metrics: list[Metric] = Field(default_factory=list, max_length=1000)
+    metrics: list[LoggedMetric] = Field(default_factory=list, max_length=1000)
     params: list[Param] = Field(default_factory=list, max_length=100)
     tags: list[Tag] = Field(default_factory=list, max_length=100)
 
