@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import Column, ColumnElement, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from keel_common.contracts.mlflow.base import Param, Tag
@@ -17,7 +18,20 @@ from keel_metadata.scope import Scope
 from keel_metadata.tracking import experiments, runs
 from keel_metadata.tracking.models import ACTIVE, DELETED, Experiment
 from keel_metadata.tracking.names import run_name
-from keel_metadata.tracking.search import parse_filter
+from keel_metadata.tracking.search import (
+    bound,
+    compare,
+    direction,
+    map_condition,
+)
+from keel_metadata.tracking.search_grammar import (
+    MATCH_COMPARATORS,
+    RUN_PREFIXES,
+    Dialect,
+    Entity,
+    invalid,
+    parse_filter,
+)
 from keel_metadata.tracking.tokens import now_ms, offset_of, token_for
 
 
@@ -117,7 +131,7 @@ async def log_params(
 async def search(
     session: AsyncSession, workspace_id: uuid.UUID, request: SearchLoggedModels
 ) -> tuple[Sequence[tuple[LoggedModel, int]], str | None]:
-    """By experiment, newest first. Filters: `source_run_id = '...'`, `name = '...'`."""
+    """By experiment, filtered and ordered as MLflow's `search_logged_models`."""
     offset = offset_of(request.page_token)
     query = (
         select(LoggedModel, Experiment.number)
@@ -126,9 +140,9 @@ async def search(
             LoggedModel.workspace_id == workspace_id,
             LoggedModel.lifecycle_stage == ACTIVE,
             Experiment.number.in_([int(n) for n in request.experiment_ids]),
-            *_equalities(request.filter),
+            *where_clauses(request.filter),
         )
-        .order_by(LoggedModel.created_ms.desc(), LoggedModel.id)
+        .order_by(*order_clauses(request.order_by))
         .offset(offset)
         .limit(request.max_results + 1)
     )
@@ -138,25 +152,79 @@ async def search(
     return page, token_for(offset + request.max_results) if more else None
 
 
-_FILTERABLE = {
-    "source_run_id": LoggedModel.source_run_id,
-    "name": LoggedModel.name,
-    "model_id": LoggedModel.id,
-    "status": LoggedModel.status,
+_COLUMNS = inspect(LoggedModel).columns
+_ATTRIBUTE_COLUMNS: dict[str, Column[Any]] = {
+    "name": _COLUMNS.name,
+    "model_id": _COLUMNS.id,
+    "model_type": _COLUMNS.model_type,
+    "status": _COLUMNS.status,
+    "source_run_id": _COLUMNS.source_run_id,
+    **dict.fromkeys(["creation_timestamp", "creation_time"], _COLUMNS.created_ms),
+    **dict.fromkeys(["last_updated_timestamp", "last_updated_time"], _COLUMNS.updated_ms),
 }
+# `SearchLoggedModelsUtils`: runs' prefixes, datasets aside (MLflow's SQL store refuses them;
+# `datasets` is a field of the request instead); tags and params without IS NULL; any string
+# attribute compared with a list.
+LOGGED_MODELS = Dialect(
+    name="logged models",
+    prefixes={p: e for p, e in RUN_PREFIXES.items() if e is not Entity.DATASET},
+    attributes=frozenset(_ATTRIBUTE_COLUMNS),
+    numeric_attributes=frozenset(
+        {"creation_timestamp", "creation_time", "last_updated_timestamp", "last_updated_time"}
+    ),
+    order_attributes=frozenset(_ATTRIBUTE_COLUMNS),
+    order_entities=frozenset({Entity.ATTRIBUTE}),
+    comparators={Entity.PARAM: MATCH_COMPARATORS, Entity.TAG: MATCH_COMPARATORS},
+    list_attributes=None,
+)
+_NO_METRICS = (
+    "Keel does not store logged models' metrics, so it cannot {} by metric {!r}; "
+    "filter or order by attributes, params or tags instead"
+)
 
 
-def _equalities(text: str | None) -> list[ColumnElement[bool]]:
-    """`a = 'x' AND b = 'y'`: the filters MLflow's own client sends for logged models."""
-    if not text:
-        return []
+def where_clauses(text: str | None) -> list[ColumnElement[bool]]:
+    """MLflow's `filter_string` for logged models, e.g. `name = 'model'` (what the client's
+    runs:/ artifact repository sends) or `params.lr = '0.1' AND creation_timestamp > 0`."""
     conditions: list[ColumnElement[bool]] = []
-    for comparison in parse_filter(text):
-        column = _FILTERABLE.get(comparison.key)
-        if column is None or comparison.comparator != "=":
-            raise InvalidInput(
-                f"logged models are filtered by equality on {', '.join(_FILTERABLE)}",
-                errors=[FieldIssue(field="filter", reason=f"unsupported: {comparison.key}")],
-            )
-        conditions.append(column == comparison.value)
+    for c in parse_filter(text, LOGGED_MODELS):
+        match c.entity:
+            case Entity.ATTRIBUTE:
+                column = _ATTRIBUTE_COLUMNS[c.key]
+                conditions.append(compare(column, c.comparator, bound(c.value)))
+            case Entity.PARAM:
+                conditions.append(map_condition(LoggedModel.params, c))
+            case Entity.TAG:
+                conditions.append(map_condition(LoggedModel.tags, c))
+            case _:
+                raise invalid("filter", _NO_METRICS.format("filter", c.key))
     return conditions
+
+
+def order_clauses(order_by: list[dict[str, Any]]) -> list[ColumnElement[Any]]:
+    """The request's [{"field_name", "ascending"}], then MLflow's tie-breakers: newest first,
+    then the model id. Models without the field come last either way, as in MLflow."""
+    clauses: list[ColumnElement[Any]] = []
+    named: set[str] = set()
+    for item in order_by:
+        name = item.get("field_name")
+        if not isinstance(name, str) or not name.strip():
+            raise invalid("order_by", "Each order_by entry needs a field_name")
+        name = name.strip()
+        ascending = item.get("ascending", True)
+        if not isinstance(ascending, bool):
+            raise invalid("order_by", f"ascending must be true or false for {name!r}")
+        if name.startswith("metrics."):
+            raise invalid("order_by", _NO_METRICS.format("order", name.removeprefix("metrics.")))
+        if name not in _ATTRIBUTE_COLUMNS:
+            valid = sorted(_ATTRIBUTE_COLUMNS)
+            raise invalid("order_by", f"Invalid order by field name {name[:40]!r}; one of {valid}")
+        column = _ATTRIBUTE_COLUMNS[name]
+        ordered = direction(column, ascending)
+        clauses.append(ordered.nulls_last() if column.nullable else ordered)
+        named.add(column.key)
+    if "created_ms" not in named:
+        clauses.append(LoggedModel.created_ms.desc())
+    if "id" not in named:
+        clauses.append(LoggedModel.id.asc())
+    return clauses

@@ -25,6 +25,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import DOUBLE_PRECISION, JSONB
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql import column
 from sqlalchemy.sql.selectable import TableValuedAlias
 
@@ -43,6 +44,10 @@ __all__ = [
     "Comparison",
     "Entity",
     "Ordering",
+    "bound",
+    "compare",
+    "direction",
+    "map_condition",
     "order_clauses",
     "parse_filter",
     "parse_order_by",
@@ -83,19 +88,12 @@ def _condition(c: Comparison) -> ColumnElement[bool]:
     match c.entity:
         case Entity.METRIC:
             value = _metric_value(c.key)
-            matches = _compare(value, c.comparator, _float(c.value))
+            matches = compare(value, c.comparator, _float(c.value))
             return matches if c.comparator == "!=" else and_(matches, value != _NAN)
         case Entity.PARAM | Entity.TAG:
-            values = Run.params if c.entity is Entity.PARAM else Run.tags
-            if c.comparator in ("IS NULL", "IS NOT NULL"):
-                present: ColumnElement[bool] = values.has_key(c.key)
-                return ~present if c.comparator == "IS NULL" else present
-            return _compare(values[c.key].astext, c.comparator, c.value)
+            return map_condition(Run.params if c.entity is Entity.PARAM else Run.tags, c)
         case Entity.ATTRIBUTE:
-            attribute = _ATTRIBUTE_COLUMNS[c.key]
-            # A fractional bound on an integer column compares as float8, not as a bigint.
-            bound = _float(c.value) if isinstance(c.value, float) else c.value
-            return _compare(attribute, c.comparator, bound)
+            return compare(_ATTRIBUTE_COLUMNS[c.key], c.comparator, bound(c.value))
         case Entity.DATASET:
             return _dataset_condition(c)
 
@@ -114,8 +112,25 @@ _OPERATORS: dict[str, Callable[[ColumnElement[Any], Any], ColumnElement[bool]]] 
 }
 
 
-def _compare(value: ColumnElement[Any], comparator: str, bound: object) -> ColumnElement[bool]:
+def compare(value: ColumnElement[Any], comparator: str, bound: object) -> ColumnElement[bool]:
     return _OPERATORS[comparator](value, bound)
+
+
+def map_condition(
+    values: InstrumentedAttribute[dict[str, str]], c: Comparison
+) -> ColumnElement[bool]:
+    """A clause on one key of a JSONB map of strings (params, tags). An entity without the key
+    matches no comparison, `!=` included: MLflow's SQL stores inner-join their tag tables."""
+    if c.comparator in ("IS NULL", "IS NOT NULL"):
+        present: ColumnElement[bool] = values.has_key(c.key)
+        return ~present if c.comparator == "IS NULL" else present
+    return compare(values[c.key].astext, c.comparator, c.value)
+
+
+def bound(value: Value) -> object:
+    """A clause's value as SQL compares it: a fractional bound on an integer column compares
+    as float8, not as a bigint."""
+    return _float(value) if isinstance(value, float) else value
 
 
 def _dataset_condition(c: Comparison) -> ColumnElement[bool]:
@@ -129,12 +144,12 @@ def _dataset_condition(c: Comparison) -> ColumnElement[bool]:
             .select_from(tag)
             .where(
                 tag.c.value["key"].astext == DATASET_CONTEXT_TAG,
-                _compare(tag.c.value["value"].astext, c.comparator, c.value),
+                compare(tag.c.value["value"].astext, c.comparator, c.value),
             )
             .exists()
         )
     else:
-        matches = _compare(dataset_input.c.value["dataset"][c.key].astext, c.comparator, c.value)
+        matches = compare(dataset_input.c.value["dataset"][c.key].astext, c.comparator, c.value)
     return select(1).select_from(dataset_input).where(matches).exists()
 
 
@@ -148,13 +163,13 @@ def _order(ordering: Ordering) -> list[ColumnElement[Any]]:
         case Entity.METRIC:
             value = _metric_value(ordering.key)
             last = case((value.is_(None), 2), (value == _NAN, 1), else_=0)
-            return [last.asc(), _direction(value, ordering)]
+            return [last.asc(), direction(value, ordering.ascending)]
         case Entity.PARAM | Entity.TAG:
             values = Run.params if ordering.entity is Entity.PARAM else Run.tags
-            return [_direction(values[ordering.key].astext, ordering).nulls_last()]
+            return [direction(values[ordering.key].astext, ordering.ascending).nulls_last()]
         case Entity.ATTRIBUTE:
             attribute = _ATTRIBUTE_COLUMNS[ordering.key]
-            ordered = _direction(attribute, ordering)
+            ordered = direction(attribute, ordering.ascending)
             # NULLS LAST only where there can be nulls: it would keep Postgres from reading
             # start_time's index backwards.
             return [ordered.nulls_last() if attribute.nullable else ordered]
@@ -162,8 +177,8 @@ def _order(ordering: Ordering) -> list[ColumnElement[Any]]:
             raise invalid("order_by", "Runs cannot be ordered by a dataset")
 
 
-def _direction(value: ColumnElement[Any], ordering: Ordering) -> ColumnElement[Any]:
-    return value.asc() if ordering.ascending else value.desc()
+def direction(value: ColumnElement[Any], ascending: bool) -> ColumnElement[Any]:
+    return value.asc() if ascending else value.desc()
 
 
 def _metric_value(key: str) -> ColumnElement[float]:

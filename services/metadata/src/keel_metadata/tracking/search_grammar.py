@@ -1,11 +1,13 @@
-"""MLflow's search grammar for runs: a `filter_string` and `order_by` clauses, parsed by hand.
+"""MLflow's search grammar: a `filter_string` and `order_by` clauses, parsed by hand.
 
-The rules mirror `mlflow.utils.search_utils.SearchUtils` of MLflow 3.17.2 (which parses with
-sqlparse, then checks comparators as its SQL store compiles): the same entity prefixes and
-attribute names, the same comparators per kind of key, the same quoting, and keys and values
-returned exactly as MLflow returns them (a quoted string keeps any doubled quote inside it, as
-MLflow does not unescape). Where MLflow accepts something malformed (a dangling or missing AND,
-a list after `=`), this parser refuses it.
+One scanner serves every MLflow search; a `Dialect` says what each accepts. `RUNS` mirrors
+`mlflow.utils.search_utils.SearchUtils` of MLflow 3.17.2 (which parses with sqlparse, then
+checks comparators as its SQL store compiles); the other searches define their dialects next
+to the SQL they compile to, after `SearchExperimentsUtils`, `SearchModelUtils`,
+`SearchModelVersionUtils` and `SearchLoggedModelsUtils`. Keys and values are returned exactly
+as MLflow returns them (a quoted string keeps any doubled quote inside it, as MLflow does not
+unescape). Where MLflow accepts something malformed (a dangling or missing AND, a list after
+`=`), this parser refuses it.
 
 Every token is matched at a known position with an anchored pattern and the input is bounded,
 so parsing is linear in the length of the text.
@@ -14,7 +16,8 @@ so parsing is linear in the length of the text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from keel_common.errors import FieldIssue, InvalidInput
@@ -35,38 +38,99 @@ class Entity(StrEnum):
     DATASET = "dataset"
 
 
-_PREFIXES = {
+@dataclass(frozen=True)
+class Dialect:
+    """What one MLflow search accepts: the scanner is shared, the vocabulary is not."""
+
+    name: str  # the searched things, plural, for messages: "runs"
+    prefixes: Mapping[str, Entity]
+    attributes: frozenset[str]  # the keys a filter may name without a prefix
+    numeric_attributes: frozenset[str]
+    order_attributes: frozenset[str]
+    order_entities: frozenset[Entity]
+    # Comparators of the keys that are not attributes, by entity.
+    comparators: Mapping[Entity, tuple[str, ...]]
+    # Attributes that may be compared with a list; None: every string attribute.
+    list_attributes: frozenset[str] | None
+    filter_aliases: Mapping[str, str] = field(default_factory=dict)
+    order_aliases: Mapping[str, str] = field(default_factory=dict)
+    # Per-attribute comparators, narrower than those of its kind (as MLflow's SQL stores are).
+    attribute_comparators: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Attributes whose quoted values must be whole numbers, read as ints (MLflow's SQL stores
+    # int() them); a numeric one takes a bare number too.
+    quoted_integers: frozenset[str] = frozenset()
+    # Numeric attributes compare with whole numbers only.
+    whole_numbers: bool = False
+    backquoted_prefixes: bool = True
+
+    def is_numeric(self, entity: Entity, key: str) -> bool:
+        return entity is Entity.METRIC or (
+            entity is Entity.ATTRIBUTE and key in self.numeric_attributes
+        )
+
+    def entities(self) -> list[str]:
+        return [e.value for e in Entity if e in self.prefixes.values()]
+
+
+NUMERIC_COMPARATORS = ("=", "!=", ">", ">=", "<", "<=")
+NULL_COMPARATORS = ("IS NULL", "IS NOT NULL")
+LIST_COMPARATORS = ("IN", "NOT IN")
+MATCH_COMPARATORS = ("=", "!=", "LIKE", "ILIKE")
+STRING_COMPARATORS = (*MATCH_COMPARATORS, *LIST_COMPARATORS)
+TEXT_COMPARATORS = (*MATCH_COMPARATORS, *NULL_COMPARATORS)
+
+RUN_PREFIXES: Mapping[str, Entity] = {
     **dict.fromkeys(["metric", "metrics"], Entity.METRIC),
     **dict.fromkeys(["param", "params", "parameter", "parameters"], Entity.PARAM),
     **dict.fromkeys(["tag", "tags"], Entity.TAG),
     **dict.fromkeys(["attribute", "attributes", "attr", "run"], Entity.ATTRIBUTE),
     **dict.fromkeys(["dataset", "datasets"], Entity.DATASET),
 }
-_NUMERIC_ATTRIBUTES = frozenset({"start_time", "end_time"})
-_ATTRIBUTES = _NUMERIC_ATTRIBUTES | {"run_id", "run_name", "user_id", "status", "artifact_uri"}
+# The prefixes of experiments' and the registry's searches.
+ATTRIBUTE_OR_TAG: Mapping[str, Entity] = {
+    "attribute": Entity.ATTRIBUTE,
+    **dict.fromkeys(["tag", "tags"], Entity.TAG),
+}
+_RUN_NUMERIC_ATTRIBUTES = frozenset({"start_time", "end_time"})
+_RUN_ATTRIBUTES = _RUN_NUMERIC_ATTRIBUTES | {
+    "run_id",
+    "run_name",
+    "user_id",
+    "status",
+    "artifact_uri",
+}
 # MLflow's UI names; an order may use `created` but not `run name`.
 _TIME_ALIASES = dict.fromkeys(["created", "Created"], "start_time")
-_FILTER_ALIASES = {
-    **_TIME_ALIASES,
-    **dict.fromkeys(["run name", "Run name", "Run Name"], "run_name"),
-}
+RUNS = Dialect(
+    name="runs",
+    prefixes=RUN_PREFIXES,
+    attributes=_RUN_ATTRIBUTES,
+    numeric_attributes=_RUN_NUMERIC_ATTRIBUTES,
+    order_attributes=_RUN_ATTRIBUTES,
+    order_entities=frozenset({Entity.METRIC, Entity.PARAM, Entity.TAG, Entity.ATTRIBUTE}),
+    comparators={
+        Entity.PARAM: TEXT_COMPARATORS,
+        Entity.TAG: TEXT_COMPARATORS,
+        Entity.DATASET: STRING_COMPARATORS,
+    },
+    # Of the attributes, only run_id may be compared with a list (datasets allow it for all keys).
+    list_attributes=frozenset({"run_id"}),
+    filter_aliases={
+        **_TIME_ALIASES,
+        **dict.fromkeys(["run name", "Run name", "Run Name"], "run_name"),
+    },
+    order_aliases=_TIME_ALIASES,
+)
 _DATASET_KEYS = frozenset({"name", "digest", "context"})
 
-_NUMERIC_COMPARATORS = ("=", "!=", ">", ">=", "<", "<=")
-_NULL_COMPARATORS = ("IS NULL", "IS NOT NULL")
-_LIST_COMPARATORS = ("IN", "NOT IN")
-_TEXT_COMPARATORS = ("=", "!=", "LIKE", "ILIKE", *_NULL_COMPARATORS)
-_STRING_COMPARATORS = ("=", "!=", "LIKE", "ILIKE", *_LIST_COMPARATORS)
-# Of the attributes, only run_id may be compared with a list (datasets allow it for all keys).
-_LIST_ATTRIBUTES = frozenset({"run_id"})
-
-Value = str | int | float | tuple[str, ...] | None
+Value = str | int | float | tuple[str, ...] | tuple[int, ...] | None
 
 
 @dataclass(frozen=True)
 class Comparison:
     """One clause of a filter. Metric values are floats, numeric attributes ints (or floats if
-    written with a fraction), IN lists tuples of strings, IS [NOT] NULL has no value."""
+    written with a fraction), IN lists tuples of strings (of ints for the dialect's
+    `quoted_integers`), IS [NOT] NULL has no value."""
 
     entity: Entity
     key: str
@@ -97,6 +161,8 @@ _STRING = re.compile(r"'(?:''|\\'|[^'])*'|\"(?:\"\"|\\\"|[^\"])*\"")
 # List items are plain quoted strings: no escapes, so each means what Python's literal does.
 _ITEM = r"'[^'\\]*'|\"[^\"\\]*\""
 _LIST = re.compile(rf"\(\s*(?:(?:{_ITEM})(?:\s*,\s*(?:{_ITEM}))*\s*,?\s*)?\)")
+# Peeks at (matches nothing of) a quoted value ahead.
+_STRING_AHEAD = re.compile(r"(?=['\"])")
 _AND = re.compile(r"(?i:AND)(?!\w)")
 _DIRECTION = re.compile(r"(?i:ASC|DESC)(?!\w)")
 
@@ -139,84 +205,89 @@ class _Scanner:
         return invalid(self.field, f"Expected {expected} at position {self.pos}, found {found}")
 
 
-def parse_filter(text: str | None) -> list[Comparison]:
-    """MLflow's `filter_string` for runs: comparisons joined by AND."""
+def parse_filter(text: str | None, dialect: Dialect = RUNS) -> list[Comparison]:
+    """MLflow's `filter_string`: comparisons joined by AND."""
     if text is None or not text.strip():
         return []
     if len(text) > MAX_FILTER_LENGTH:
         raise invalid("filter", f"The filter is longer than {MAX_FILTER_LENGTH} characters")
     scanner = _Scanner(text, "filter")
-    comparisons = [_comparison(scanner)]
+    comparisons = [_comparison(scanner, dialect)]
     while not scanner.at_end():
         if len(comparisons) == MAX_FILTER_CLAUSES:
             raise invalid("filter", f"The filter has more than {MAX_FILTER_CLAUSES} clauses")
         if not scanner.take(_AND):
             raise scanner.fail("AND between clauses (OR and parentheses are not supported)")
-        comparisons.append(_comparison(scanner))
+        comparisons.append(_comparison(scanner, dialect))
     return comparisons
 
 
-def parse_order_by(clauses: list[str] | None) -> list[Ordering]:
-    """MLflow's `order_by` for runs: each clause a key and an optional ASC or DESC."""
+def parse_order_by(clauses: list[str] | None, dialect: Dialect = RUNS) -> list[Ordering]:
+    """MLflow's `order_by`: each clause a key and an optional ASC or DESC."""
     clauses = clauses or []
     if len(clauses) > MAX_ORDER_BY_CLAUSES:
         raise invalid("order_by", f"At most {MAX_ORDER_BY_CLAUSES} order_by clauses are allowed")
-    orderings = [_ordering(clause) for clause in clauses]
+    return unique_orderings([_ordering(clause, dialect) for clause in clauses])
+
+
+def unique_orderings(orderings: list[Ordering]) -> list[Ordering]:
     keys = [(o.entity, o.key) for o in orderings]
     if len(set(keys)) != len(keys):
         raise invalid("order_by", "order_by contains duplicate fields")
     return orderings
 
 
-def _ordering(clause: str) -> Ordering:
+def _ordering(clause: str, dialect: Dialect) -> Ordering:
     if len(clause) > MAX_ORDER_BY_LENGTH:
         raise invalid("order_by", f"An order_by clause is longer than {MAX_ORDER_BY_LENGTH}")
     scanner = _Scanner(clause, "order_by")
-    entity, key = _identifier(scanner, ordering=True)
+    entity, key = _identifier(scanner, dialect, ordering=True)
     direction = scanner.take(_DIRECTION)
     if not scanner.at_end():
         raise scanner.fail("ASC or DESC after the key")
     return Ordering(entity, key, ascending=not direction or direction[0].upper() == "ASC")
 
 
-def _comparison(scanner: _Scanner) -> Comparison:
-    entity, key = _identifier(scanner, ordering=False)
+def _comparison(scanner: _Scanner, dialect: Dialect) -> Comparison:
+    entity, key = _identifier(scanner, dialect, ordering=False)
     found = scanner.take(_COMPARATOR)
     if not found:
         raise scanner.fail("a comparator (=, !=, >, >=, <, <=, LIKE, ILIKE, IN, NOT IN)")
     comparator = " ".join(found[0].upper().split())
-    _check_comparator(entity, key, comparator)
-    return Comparison(entity, key, comparator, _value(scanner, entity, key, comparator))
+    _check_comparator(dialect, entity, key, comparator)
+    return Comparison(entity, key, comparator, _value(scanner, dialect, entity, key, comparator))
 
 
-def _identifier(scanner: _Scanner, *, ordering: bool) -> tuple[Entity, str]:
+def _identifier(scanner: _Scanner, dialect: Dialect, *, ordering: bool) -> tuple[Entity, str]:
     found = scanner.take(_IDENTIFIER)
     if not found:
-        raise scanner.fail("a key such as metrics.acc, params.lr or tags.`my tag`")
+        raise scanner.fail("a key such as name, tags.team or tags.`my tag`")
     key = _unquote(found["key"])
-    prefix = found["prefix"] and found["prefix"].strip("`")
-    entity = Entity.ATTRIBUTE if prefix is None else _PREFIXES.get(prefix)
-    field = scanner.field
+    prefix = found["prefix"]
+    if prefix is not None and dialect.backquoted_prefixes:
+        prefix = prefix.strip("`")
+    entity = Entity.ATTRIBUTE if prefix is None else dialect.prefixes.get(prefix)
+    which = scanner.field
     if entity is None:
+        valid_entities = dialect.entities()
         raise invalid(
-            field,
-            f"Invalid entity type {_shown(prefix)}. Valid values are {[e.value for e in Entity]}",
+            which, f"Invalid entity type {_shown(prefix)}. Valid values are {valid_entities}"
         )
+    if ordering and entity not in dialect.order_entities:
+        article = "an" if entity.value[0] in "aeiou" else "a"
+        raise invalid(which, f"{dialect.name.capitalize()} cannot be ordered by {article} {entity}")
     if entity is Entity.ATTRIBUTE:
-        key = (_TIME_ALIASES if ordering else _FILTER_ALIASES).get(key, key)
-        if key not in _ATTRIBUTES:
-            valid = sorted(_ATTRIBUTES)
+        aliases = dialect.order_aliases if ordering else dialect.filter_aliases
+        key = aliases.get(key, key)
+        attributes = dialect.order_attributes if ordering else dialect.attributes
+        if key not in attributes:
+            valid = sorted(attributes)
             raise invalid(
-                field, f"Invalid attribute key {_shown(key)} specified. Valid keys: {valid}"
+                which, f"Invalid attribute key {_shown(key)} specified. Valid keys: {valid}"
             )
-    if entity is Entity.DATASET:
-        if ordering:
-            raise invalid(field, "Runs cannot be ordered by a dataset")
-        if key not in _DATASET_KEYS:
-            valid = sorted(_DATASET_KEYS)
-            raise invalid(
-                field, f"Invalid dataset key {_shown(key)} specified. Valid keys: {valid}"
-            )
+    if entity is Entity.DATASET and key not in _DATASET_KEYS:
+        valid = sorted(_DATASET_KEYS)
+        raise invalid(which, f"Invalid dataset key {_shown(key)} specified. Valid keys: {valid}")
     return entity, key
 
 
@@ -225,42 +296,57 @@ def _unquote(key: str) -> str:
     return key[1:-1] if quoted else key
 
 
-def _is_numeric(entity: Entity, key: str) -> bool:
-    return entity is Entity.METRIC or (entity is Entity.ATTRIBUTE and key in _NUMERIC_ATTRIBUTES)
+def _allowed_comparators(dialect: Dialect, entity: Entity, key: str) -> tuple[str, ...]:
+    if entity is Entity.ATTRIBUTE and key in dialect.attribute_comparators:
+        return dialect.attribute_comparators[key]
+    if dialect.is_numeric(entity, key):
+        return NUMERIC_COMPARATORS
+    if entity is Entity.ATTRIBUTE:
+        return STRING_COMPARATORS
+    return dialect.comparators.get(entity, ())
 
 
-def _check_comparator(entity: Entity, key: str, comparator: str) -> None:
-    if _is_numeric(entity, key):
-        allowed = _NUMERIC_COMPARATORS
-    elif entity in (Entity.PARAM, Entity.TAG):
-        allowed = _TEXT_COMPARATORS
-    else:
-        allowed = _STRING_COMPARATORS
+def _check_comparator(dialect: Dialect, entity: Entity, key: str, comparator: str) -> None:
+    allowed = _allowed_comparators(dialect, entity, key)
     if comparator not in allowed:
         shown = f"{_shown(comparator)} for {entity} {_shown(key)}"
         raise invalid("filter", f"Invalid comparator {shown}, not one of {', '.join(allowed)}")
-    listed = comparator in _LIST_COMPARATORS
-    if listed and entity is Entity.ATTRIBUTE and key not in _LIST_ATTRIBUTES:
-        only = sorted(_LIST_ATTRIBUTES)
-        raise invalid("filter", f"Only {only} attributes support comparison with a list")
+    listed = comparator in LIST_COMPARATORS
+    only = dialect.list_attributes
+    if listed and entity is Entity.ATTRIBUTE and only is not None and key not in only:
+        raise invalid("filter", f"Only {sorted(only)} attributes support comparison with a list")
 
 
-def _value(scanner: _Scanner, entity: Entity, key: str, comparator: str) -> Value:
-    if comparator in _NULL_COMPARATORS:
+def _value(scanner: _Scanner, dialect: Dialect, entity: Entity, key: str, comparator: str) -> Value:
+    if comparator in NULL_COMPARATORS:
         return None
-    if comparator in _LIST_COMPARATORS:
-        return _string_list(scanner)
-    if _is_numeric(entity, key):
-        number = scanner.take(_NUMBER)
-        if not number:
-            raise scanner.fail(f"a numeric value for {entity} {_shown(key)}")
-        if entity is Entity.ATTRIBUTE and _INTEGER.fullmatch(number[0]):
-            return int(number[0])
-        return float(number[0])
+    integral = entity is Entity.ATTRIBUTE and key in dialect.quoted_integers
+    if comparator in LIST_COMPARATORS:
+        items = _string_list(scanner)
+        return tuple(_whole(item, key) for item in items) if integral else items
+    if dialect.is_numeric(entity, key) and not (integral and scanner.take(_STRING_AHEAD)):
+        return _number(scanner, dialect, entity, key)
     string = scanner.take(_STRING)
     if not string:
         raise scanner.fail(f"a quoted string value for {entity} {_shown(key)}, e.g. 'my-value'")
-    return string[0][1:-1]
+    return _whole(string[0][1:-1], key) if integral else string[0][1:-1]
+
+
+def _number(scanner: _Scanner, dialect: Dialect, entity: Entity, key: str) -> int | float:
+    number = scanner.take(_NUMBER)
+    if not number:
+        raise scanner.fail(f"a numeric value for {entity} {_shown(key)}")
+    if entity is Entity.ATTRIBUTE and _INTEGER.fullmatch(number[0]):
+        return int(number[0])
+    if entity is Entity.ATTRIBUTE and dialect.whole_numbers:
+        raise invalid("filter", f"{_shown(key)} is compared with whole numbers only")
+    return float(number[0])
+
+
+def _whole(text: str, key: str) -> int:
+    if not _INTEGER.fullmatch(text):
+        raise invalid("filter", f"{_shown(key)} is compared with whole numbers, not {_shown(text)}")
+    return int(text)
 
 
 def _string_list(scanner: _Scanner) -> tuple[str, ...]:
