@@ -39,6 +39,7 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infrastructure]:
         gateway_port=free_port(),
         postgres_port=free_port(),
         kafka_port=free_port(),
+        kafka_sasl_port=free_port(),
         openbao_port=free_port(),
     )
     stack = Infrastructure(settings, broker=_broker_profile())

@@ -3,13 +3,21 @@
 The default stack's broker is Tansu (Kafka protocol, not Kafka). Tests marked `broker` also
 run against this one so behaviour that only the real coordinator has (consumer-group
 rebalances, idempotent producers, transactions) is checked against the real thing.
+
+With `sasl_port`, it also has what docker-compose.yml's broker has: a SASL/SCRAM-SHA-512
+listener and the StandardAuthorizer, where nothing is allowed without an ACL, beside the
+plaintext listener whose anonymous principal is the super user (as the compose file's
+loopback listener is). `provision()` runs infra/kafka/provision.sh as that super user with
+the command-line tools from the same jars, so tests can prove the shipped ACLs.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -19,6 +27,7 @@ from pathlib import Path
 from keel_devstack.process import ComponentError, ManagedProcess, free_port, require_free_port
 
 _POM = Path("infra/kafka/apache-kafka/pom.xml")
+_PROVISION = Path("infra/kafka/provision.sh")
 # Logged by KafkaRaftServer only after the broker is unfenced and serving, which is
 # later than the port opening: clients that connect earlier get NOT_CONTROLLER and
 # LEADER_NOT_AVAILABLE for a while.
@@ -26,6 +35,15 @@ _STARTED = b"Kafka Server started"
 _COMPLETE_MARKER = ".keel-complete"
 # A test broker on a 2-core machine shared with Postgres and the services.
 _JVM_OPTS = ("-Xms256m", "-Xmx512m", "-Djava.awt.headless=true")
+# A command-line tool lives for a second: start fast rather than run fast.
+_TOOL_JVM_OPTS = ("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+# provision.sh calls these by their names in Kafka's bin/ directory.
+_TOOLS = {
+    "kafka-topics.sh": "org.apache.kafka.tools.TopicCommand",
+    "kafka-configs.sh": "org.apache.kafka.tools.ConfigCommand",
+    "kafka-acls.sh": "org.apache.kafka.tools.AclCommand",
+}
+SCRAM_MECHANISM = "SCRAM-SHA-512"
 
 
 def _repo_root() -> Path:
@@ -63,14 +81,24 @@ def _require_tools(*names: str) -> dict[str, str]:
 class ApacheKafka:
     """One broker+controller JVM; data, config and logs live under `home`."""
 
-    def __init__(self, home: Path, port: int, controller_port: int | None = None) -> None:
+    def __init__(
+        self,
+        home: Path,
+        port: int,
+        controller_port: int | None = None,
+        sasl_port: int | None = None,
+    ) -> None:
         self.home = home
         self.port = port
+        self.sasl_port = sasl_port
         # Static quorum (controller.quorum.voters), so a different controller port on the
         # next start of the same home is fine: the voter's address is never persisted.
         self.controller_port = controller_port if controller_port is not None else free_port()
         self._repo = _repo_root()
         self.version = _pom_kafka_version(self._repo / _POM)
+        # The cache is complete for this pom, not just this version: a dependency added to
+        # the pom (the admin tools were) must reach caches filled before it.
+        self._pom_digest = hashlib.sha256((self._repo / _POM).read_bytes()).hexdigest()
         env_dir = os.environ.get("KEEL_KAFKA_JARS_DIR")
         self.jars_dir = (
             Path(env_dir)
@@ -85,10 +113,19 @@ class ApacheKafka:
 
     @property
     def bootstrap(self) -> str:
+        """The plaintext listener; with `sasl_port`, its anonymous clients are super users."""
         return f"127.0.0.1:{self.port}"
 
+    @property
+    def sasl_bootstrap(self) -> str:
+        """The SASL/SCRAM listener, where ACLs apply."""
+        if self.sasl_port is None:
+            raise ComponentError("Apache Kafka: this broker was started without sasl_port.")
+        return f"127.0.0.1:{self.sasl_port}"
+
     def ensure_jars(self) -> Path:
-        if (self.jars_dir / _COMPLETE_MARKER).is_file():
+        marker = self.jars_dir / _COMPLETE_MARKER
+        if marker.is_file() and marker.read_text().strip() == self._pom_digest:
             _require_tools("java")
             return self.jars_dir
         tools = _require_tools("java", "mvn")
@@ -111,9 +148,13 @@ class ApacheKafka:
                     f"Apache Kafka {self.version}: fetching jars with Maven failed "
                     f"(exit {result.returncode}):\n{(result.stdout + result.stderr)[-3000:]}"
                 )
+            marker.unlink(missing_ok=True)
+            # Jars of an older pom would stay on the `dir/*` classpath beside the new ones.
+            for stale in self.jars_dir.glob("*.jar"):
+                stale.unlink()
             for jar in staging.iterdir():
                 jar.replace(self.jars_dir / jar.name)
-            (self.jars_dir / _COMPLETE_MARKER).write_text(self.version + "\n")
+            marker.write_text(self._pom_digest + "\n")
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return self.jars_dir
@@ -121,6 +162,8 @@ class ApacheKafka:
     def start(self, timeout: float = 120) -> None:
         require_free_port("Apache Kafka", self.port)
         require_free_port("Apache Kafka controller", self.controller_port)
+        if self.sasl_port is not None:
+            require_free_port("Apache Kafka SASL listener", self.sasl_port)
         jars = self.ensure_jars()
         java = _require_tools("java")["java"]
         config = self._write_config()
@@ -149,6 +192,58 @@ class ApacheKafka:
             # cost a log recovery on the next start.
             self.process.stop(timeout=30)
             self.process = None
+
+    def provision(self, env: dict[str, str], timeout: float = 300) -> str:
+        """Run infra/kafka/provision.sh against this broker with `env` (RELAY_ID,
+        SCRAM_PASSWORD_*, ...): as its super user, with Kafka's own command-line tools.
+        Returns what the script printed."""
+        bin_dir = self._tool_scripts()
+        result = subprocess.run(
+            ["bash", str(self._repo / _PROVISION)],
+            env={
+                "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                "KAFKA_BIN": str(bin_dir),
+                "KAFKA_BOOTSTRAP": self.bootstrap,
+                **env,
+            },
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise ComponentError(
+                f"Apache Kafka: {_PROVISION} failed (exit {result.returncode}):\n"
+                f"{(result.stdout + result.stderr)[-3000:]}"
+            )
+        return result.stdout
+
+    def _tool_scripts(self) -> Path:
+        """kafka-topics.sh, kafka-configs.sh and kafka-acls.sh, as Kafka's bin/ has them."""
+        jars = self.ensure_jars()
+        java = _require_tools("java")["java"]
+        bin_dir = self.home / "bin"
+        bin_dir.mkdir(parents=True, exist_ok=True)
+        log4j = self.home / "config" / "tools-log4j2.properties"
+        log4j.parent.mkdir(parents=True, exist_ok=True)
+        # Warnings only, on stderr: stdout is the tools' answer.
+        log4j.write_text(
+            "status = warn\n"
+            "appender.err.type = Console\n"
+            "appender.err.name = err\n"
+            "appender.err.target = SYSTEM_ERR\n"
+            "appender.err.layout.type = PatternLayout\n"
+            "appender.err.layout.pattern = [%d] %p %m (%c)%n\n"
+            "rootLogger.level = WARN\n"
+            "rootLogger.appenderRef.err.ref = err\n"
+        )
+        for script, main in _TOOLS.items():
+            argv = [java, *_TOOL_JVM_OPTS, f"-Dlog4j2.configurationFile={log4j}"]
+            command = shlex.join([*argv, "-cp", f"{jars}/*", main])
+            path = bin_dir / script
+            path.write_text(f'#!/bin/sh\nexec {command} "$@"\n')
+            path.chmod(0o755)
+        return bin_dir
 
     def _started_since(self, offset: int) -> bool:
         with self.log_path.open("rb") as log:
@@ -206,6 +301,7 @@ class ApacheKafka:
             "inter.broker.listener.name": "PLAINTEXT",
             "controller.listener.names": "CONTROLLER",
             "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            **self._sasl_settings(),
             "log.dirs": str(self.data_dir),
             # Single node: every internal topic must fit on one replica.
             "offsets.topic.replication.factor": "1",
@@ -224,3 +320,28 @@ class ApacheKafka:
         path = config_dir / "server.properties"
         path.write_text("".join(f"{key}={value}\n" for key, value in settings.items()))
         return path
+
+    def _sasl_settings(self) -> dict[str, str]:
+        """docker-compose.yml's broker security, on one more listener named SASL."""
+        if self.sasl_port is None:
+            return {}
+        return {
+            "listeners": (
+                f"PLAINTEXT://127.0.0.1:{self.port},SASL://127.0.0.1:{self.sasl_port},"
+                f"CONTROLLER://127.0.0.1:{self.controller_port}"
+            ),
+            "advertised.listeners": (
+                f"PLAINTEXT://127.0.0.1:{self.port},SASL://127.0.0.1:{self.sasl_port}"
+            ),
+            "listener.security.protocol.map": (
+                "PLAINTEXT:PLAINTEXT,SASL:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT"
+            ),
+            "sasl.enabled.mechanisms": SCRAM_MECHANISM,
+            "listener.name.sasl.scram-sha-512.sasl.jaas.config": (
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+            ),
+            "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+            "allow.everyone.if.no.acl.found": "false",
+            # The plaintext listeners (clients, inter-broker, controller) authenticate no one.
+            "super.users": "User:ANONYMOUS",
+        }

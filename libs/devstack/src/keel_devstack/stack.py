@@ -42,6 +42,8 @@ class StackSettings(BaseSettings):
     gateway_port: int = 8080
     postgres_port: int = 15432
     kafka_port: int = 19092
+    # Apache Kafka only (broker profile `kafka`): the SASL/SCRAM listener, where ACLs apply.
+    kafka_sasl_port: int = 19094
     openbao_port: int = 18200
 
 
@@ -81,7 +83,9 @@ class Infrastructure:
         self.kafka: Tansu | ApacheKafka = (
             Tansu(home / "tansu", settings.kafka_port)
             if broker == "tansu"
-            else ApacheKafka(home / "apache-kafka", settings.kafka_port)
+            else ApacheKafka(
+                home / "apache-kafka", settings.kafka_port, sasl_port=settings.kafka_sasl_port
+            )
         )
         self.openbao = OpenBao(home / "openbao", settings.openbao_port)
         self.credentials = StackCredentials.load_or_create(home)
