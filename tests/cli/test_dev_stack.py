@@ -3,37 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-
-from keel_devstack.process import free_port, port_is_free
+from keel_devstack.process import port_is_free
+from tests.cli.conftest import KEEL, keel
 from tests.support.processes import wait_for_line
-
-KEEL = str(Path(sys.executable).parent / "keel")
-
-
-@pytest.fixture
-def stack_env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    env = {
-        **os.environ,
-        "KEEL_DEV_HOME": str(tmp_path / ".keel"),
-        "KEEL_DEV_GATEWAY_PORT": str(free_port()),
-        "KEEL_DEV_POSTGRES_PORT": str(free_port()),
-        "KEEL_DEV_KAFKA_PORT": str(free_port()),
-        "KEEL_DEV_OPENBAO_PORT": str(free_port()),
-    }
-    yield env
-
-
-def keel(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([KEEL, *args], env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def test_up_refuses_clearly_when_a_port_is_taken(stack_env: dict[str, str]) -> None:

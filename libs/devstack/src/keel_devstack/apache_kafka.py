@@ -46,15 +46,15 @@ _TOOLS = {
 SCRAM_MECHANISM = "SCRAM-SHA-512"
 
 
-def _repo_root() -> Path:
-    # The pom lives in the repo, not in the wheel; an editable install (uv workspace) or a
+def repo_root() -> Path:
+    # infra/ lives in the repo, not in the wheel; an editable install (uv workspace) or a
     # run from inside the checkout both find it.
     for start in (Path(__file__).resolve().parent, Path.cwd().resolve()):
         for candidate in (start, *start.parents):
             if (candidate / _POM).is_file():
                 return candidate
     raise ComponentError(
-        f"Apache Kafka: cannot find {_POM} above {Path(__file__).parent} or the current "
+        f"cannot find Keel's infra/ ({_POM}) above {Path(__file__).parent} or the current "
         "directory; run from a Keel checkout."
     )
 
@@ -94,7 +94,7 @@ class ApacheKafka:
         # Static quorum (controller.quorum.voters), so a different controller port on the
         # next start of the same home is fine: the voter's address is never persisted.
         self.controller_port = controller_port if controller_port is not None else free_port()
-        self._repo = _repo_root()
+        self._repo = repo_root()
         self.version = _pom_kafka_version(self._repo / _POM)
         # The cache is complete for this pom, not just this version: a dependency added to
         # the pom (the admin tools were) must reach caches filled before it.

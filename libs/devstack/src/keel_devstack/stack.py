@@ -22,11 +22,17 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from keel_devstack.apache_kafka import ApacheKafka
+from keel_devstack.apache_kafka import ApacheKafka, repo_root
 from keel_devstack.credentials import StackCredentials
 from keel_devstack.openbao import OpenBao
 from keel_devstack.postgres import EmbeddedPostgres
 from keel_devstack.process import ComponentError, ManagedProcess, require_free_port
+from keel_devstack.scenarios import (
+    CustomerSide,
+    Scenario,
+    has_control_plane_vault,
+    secrets_env,
+)
 from keel_devstack.tansu import Tansu
 
 SERVICES = ("auth", "secrets", "metadata")
@@ -45,6 +51,11 @@ class StackSettings(BaseSettings):
     # Apache Kafka only (broker profile `kafka`): the SASL/SCRAM listener, where ACLs apply.
     kafka_sasl_port: int = 19094
     openbao_port: int = 18200
+    # One of the three deployments (keel_devstack.scenarios); none: the developer's stack.
+    scenario: Scenario | None = None
+    # Scenario 2's customer side: its OpenBao and the relay's health endpoint.
+    customer_openbao_port: int = 18201
+    relay_port: int = 18090
 
 
 @dataclass
@@ -79,6 +90,8 @@ class Infrastructure:
     def __init__(self, settings: StackSettings, broker: BrokerProfile = "tansu") -> None:
         home = settings.home
         self.broker_profile = broker
+        self.scenario = settings.scenario
+        self.has_vault = has_control_plane_vault(settings.scenario)
         self.postgres = EmbeddedPostgres(home / "postgres", settings.postgres_port)
         self.kafka: Tansu | ApacheKafka = (
             Tansu(home / "tansu", settings.kafka_port)
@@ -95,7 +108,8 @@ class Infrastructure:
     def start(self) -> None:
         self.postgres.start()
         self.kafka.start()
-        self.openbao.start()
+        if self.has_vault:
+            self.openbao.start()
         for service in SERVICES:
             self.postgres.create_database(f"keel_{service}")
 
@@ -110,17 +124,24 @@ class Infrastructure:
             # Tokens name the gateway as their issuer; both sides must agree.
             "KEEL_AUTH_ISSUER": gateway_url,
             "KEEL_GATEWAY_ISSUER": gateway_url,
-            "KEEL_KAFKA_BOOTSTRAP": self.kafka.bootstrap,
-            "KEEL_KAFKA_PROFILE": self.broker_profile,
-            # The stack's OpenBao backs workspaces that choose the `vault` backend. Dev mode:
-            # the root token; a real deployment gives the service a policy-bound AppRole.
-            "KEEL_SECRETS_VAULT_ADDRESS": self.openbao.address,
-            "KEEL_SECRETS_VAULT_TOKEN": self.openbao.root_token(),
+            **self.kafka_env(),
             "KEEL_GATEWAY_ARTIFACT_ROOT": str(self.artifacts),
+            **secrets_env(self.scenario),
         }
+        if self.has_vault:
+            # The stack's OpenBao backs workspaces on the `vault` backend. Dev mode: the
+            # root token; a real deployment gives the service a policy-bound AppRole.
+            env["KEEL_SECRETS_VAULT_ADDRESS"] = self.openbao.address
+            env["KEEL_SECRETS_VAULT_TOKEN"] = self.openbao.root_token()
         for service in SERVICES:
             env[f"KEEL_{service.upper()}_DATABASE_URL"] = self.postgres.url(f"keel_{service}")
         return env
+
+    def kafka_env(self) -> dict[str, str]:
+        return {
+            "KEEL_KAFKA_BOOTSTRAP": self.kafka.bootstrap,
+            "KEEL_KAFKA_PROFILE": self.broker_profile,
+        }
 
 
 def service_process(service: str, home: Path, env: dict[str, str]) -> ManagedProcess:
@@ -146,6 +167,16 @@ class Stack:
         self.home = self.settings.home
         self.infra = Infrastructure(self.settings)
         self.services: list[ManagedProcess] = []
+        self.customer = (
+            CustomerSide(
+                self.home / "customer",
+                repo_root(),
+                self.settings.customer_openbao_port,
+                self.settings.relay_port,
+            )
+            if self.settings.scenario == "hybrid"
+            else None
+        )
 
     @property
     def gateway_url(self) -> str:
@@ -153,13 +184,17 @@ class Stack:
 
     def check_ports(self) -> None:
         """Refuse early, naming the port, instead of failing halfway through start-up."""
-        for name, port in (
+        ports = [
             ("PostgreSQL", self.settings.postgres_port),
             ("Tansu (Kafka broker)", self.settings.kafka_port),
-            ("OpenBao", self.settings.openbao_port),
             ("the gateway", self.settings.gateway_port),
-        ):
+        ]
+        if self.infra.has_vault:
+            ports.append(("OpenBao", self.settings.openbao_port))
+        for name, port in ports:
             require_free_port(name, port)
+        if self.customer is not None:
+            self.customer.check_ports()
 
     def start(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
@@ -175,12 +210,22 @@ class Stack:
             self.services.append(process)
         gateway = self.services[-1]
         gateway.wait_ready(self._all_healthy, timeout=90)
+        customer: list[ManagedProcess] = []
+        if self.customer is not None:
+            credentials = self.infra.credentials
+            self.customer.start(
+                self.gateway_url,
+                (credentials.admin_email, credentials.admin_password),
+                self.infra.kafka_env(),
+            )
+            customer = self.customer.processes()
+        infra = (self.infra.postgres.process, self.infra.kafka.process, self.infra.openbao.process)
         StackState(
             supervisor_pid=os.getpid(),
             gateway_url=self.gateway_url,
             pids={
                 p.name: p.pid
-                for p in (*self.services, self.infra.postgres.process, self.infra.kafka.process)
+                for p in (*customer, *self.services, *infra)
                 if p is not None and p.pid is not None
             },
         ).save(self.home)
@@ -195,6 +240,8 @@ class Stack:
         return gateway_healthy(self.gateway_url)
 
     def stop(self) -> None:
+        if self.customer is not None:
+            self.customer.stop()
         for process in reversed(self.services):
             process.stop()
         self.infra.stop()

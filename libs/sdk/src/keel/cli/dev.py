@@ -6,6 +6,7 @@ import json
 import os
 import urllib.error
 import urllib.request
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -26,6 +27,28 @@ Home = Annotated[
 ]
 
 
+class ScenarioChoice(StrEnum):
+    """keel_devstack.scenarios.Scenario, spelled here so `--help` works without it."""
+
+    saas = "saas"
+    hybrid = "hybrid"
+    onprem = "onprem"
+
+
+ScenarioOption = Annotated[
+    ScenarioChoice | None,
+    typer.Option(
+        "--scenario",
+        help=(
+            "Run one of the three deployments: saas (control plane, values in Postgres), "
+            "hybrid (plus the customer's OpenBao and a relay; workspace `customer` keeps its "
+            "values there), onprem (every workspace on the `vault` backend). "
+            "Default: the developer's stack."
+        ),
+    ),
+]
+
+
 def _settings(home: Path | None) -> StackSettings:
     try:
         from keel_devstack.stack import StackSettings
@@ -36,14 +59,17 @@ def _settings(home: Path | None) -> StackSettings:
 
 
 @app.command()
-def up(home: Home = None) -> None:
+def up(home: Home = None, scenario: ScenarioOption = None) -> None:
     """Start the whole stack in the foreground; Ctrl-C stops it cleanly."""
     from keel_devstack.process import ComponentError
     from keel_devstack.stack import Stack, wait_for_signal
 
     settings = _settings(home)
+    if scenario is not None:
+        settings = settings.model_copy(update={"scenario": scenario.value})
     stack = Stack(settings)
-    typer.echo(f"Starting Keel (data in {settings.home}) ...")
+    described = f", scenario {settings.scenario}" if settings.scenario else ""
+    typer.echo(f"Starting Keel (data in {settings.home}{described}) ...")
     try:
         stack.start()
     except ComponentError as exc:
@@ -60,6 +86,7 @@ def up(home: Home = None) -> None:
         f"  API docs: {stack.gateway_url}/docs\n"
         f"  Logs:     {settings.home / 'logs'}\n"
         f"  Sign in:  {_sign_in(stack)}\n"
+        f"{_customer_side(stack)}"
         f"\nPress Ctrl-C to stop."
     )
     try:
@@ -118,6 +145,19 @@ def _sign_in(stack: Stack) -> str:
     return (
         f"{credentials.admin_email} / {credentials.admin_password}  "
         f"(generated; kept in {stack.home / 'credentials.json'})"
+    )
+
+
+def _customer_side(stack: Stack) -> str:
+    customer = stack.customer
+    if customer is None or customer.registration is None or customer.relay is None:
+        return ""
+    registration = customer.registration
+    return (
+        f"  Customer: workspace `customer` ({registration.workspace_id}) keeps its values in "
+        f"{customer.vault.address}\n"
+        f"            through relay {registration.relay_id} "
+        f"(health http://127.0.0.1:{customer.relay_port}/healthz, log {customer.relay.log_path})\n"
     )
 
 
