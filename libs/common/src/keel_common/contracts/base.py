@@ -27,7 +27,9 @@ class Contract(BaseModel):
     consumers keep accepting the older version until every producer has moved.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Non-finite floats are written "NaN", "Infinity", "-Infinity" (what float fields
+    # accept back) rather than null, which would lose them on the way through an envelope.
+    model_config = ConfigDict(extra="forbid", frozen=True, ser_json_inf_nan="strings")
 
     TYPE: ClassVar[str]
     VERSION: ClassVar[int] = 1
@@ -43,8 +45,7 @@ def utcnow() -> datetime:
 class Envelope(BaseModel):
     """What goes on the wire: metadata plus a payload whose shape `type`/`version` names."""
 
-    # Non-finite floats (MLflow metrics may be NaN or infinite) travel as "NaN",
-    # "Infinity" and "-Infinity", which float fields accept back, instead of becoming null.
+    # Non-finite floats travel as strings, like contracts write them (MLflow metrics).
     model_config = ConfigDict(extra="forbid", frozen=True, ser_json_inf_nan="strings")
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -18,6 +20,7 @@ from keel_gateway.edge.rate import limit_principal
 from keel_gateway.settings import GatewaySettings
 
 bearer = HTTPBearer(auto_error=False, description="A Keel access token")
+MLFLOW_PATHS = "/mlflow/"
 
 
 @dataclass(frozen=True)
@@ -36,20 +39,34 @@ def make_verifier(rpc: RpcClient, settings: GatewaySettings) -> TokenVerifier:
     return TokenVerifier(issuer=settings.issuer, audience=settings.audience, fetch_jwks=fetch_jwks)
 
 
+def _basic_api_key(request: Request) -> str | None:
+    """The API key an MLflow client sends as the password of Basic auth
+    (MLFLOW_TRACKING_USERNAME/PASSWORD); only the MLflow routes take it."""
+    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic" or not request.url.path.startswith(MLFLOW_PATHS):
+        return None
+    try:
+        _, _, password = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return password if password.startswith(API_KEY_PREFIX) else None
+
+
 async def authenticate(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    if credentials is None:
+    token = credentials.credentials if credentials else _basic_api_key(request)
+    if token is None:
         raise Unauthenticated("send `Authorization: Bearer <token>`")
-    if credentials.credentials.startswith(API_KEY_PREFIX):
+    if token.startswith(API_KEY_PREFIX):
         api_keys: ApiKeyCache = request.app.state.api_keys
-        identity = await api_keys.verify(credentials.credentials)
+        identity = await api_keys.verify(token)
         request.state.principal = identity.subject
         limit_principal(request, identity.subject)
         return Principal(identity.subject, identity.organization_id, identity.workspace_id)
     verifier: TokenVerifier = request.app.state.verifier
-    claims = await verifier.verify(credentials.credentials)
+    claims = await verifier.verify(token)
     if claims.sub in request.app.state.deactivated:
         raise Unauthenticated("the user is deactivated")
     organization = (claims.model_extra or {}).get("org")

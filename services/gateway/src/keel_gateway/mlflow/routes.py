@@ -24,6 +24,8 @@ from keel_gateway.mlflow.endpoints import ENDPOINTS, Endpoint
 from keel_gateway.mlflow.errors import MlflowRoute
 
 PREFIX = "/mlflow/workspaces/{workspace_id}"
+# MLflow's own limit on a request (log-batch's 1 MB); files go through mlflow-artifacts.
+MAX_REQUEST_BYTES = 1024 * 1024
 API = "/api/2.0/mlflow"
 
 router = APIRouter(prefix=PREFIX, route_class=MlflowRoute, include_in_schema=False)
@@ -40,6 +42,11 @@ async def _fields(request: Request, endpoint: Endpoint) -> dict[str, Any]:
         }
     else:
         raw = await request.body()
+        if len(raw) > MAX_REQUEST_BYTES:
+            raise InvalidInput(
+                f"the request is over MLflow's limit of {MAX_REQUEST_BYTES} bytes",
+                errors=[FieldIssue(field="<body>", reason="over 1 MB")],
+            )
         try:
             fields = json.loads(raw) if raw.strip() else {}
         except (UnicodeDecodeError, json.JSONDecodeError):

@@ -31,11 +31,12 @@ class MlflowRequest(Contract):
 
 
 class MlflowReply(Contract):
-    # Non-finite metric values are written "NaN"/"Infinity", as protobuf's JSON does.
-    model_config = ConfigDict(extra="forbid", frozen=True, ser_json_inf_nan="strings")
+    """A reply, written back to the client as it is: non-finite metric values as "NaN",
+    "Infinity", "-Infinity", like protobuf's JSON (every contract writes them so)."""
 
 
 class Entity(BaseModel):
+    # Entities sit inside contracts; they write non-finite floats as contracts do.
     model_config = ConfigDict(extra="ignore", frozen=True, ser_json_inf_nan="strings")
 
 

@@ -3,9 +3,9 @@ metric history."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from keel_common.contracts.mlflow.base import (
     MAX_RESULTS,
@@ -22,6 +22,7 @@ from keel_common.contracts.mlflow.base import (
 )
 from keel_common.contracts.mlflow.experiments import ViewType
 
+MAX_BATCH_ENTITIES = 1000
 RunStatus = Literal["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"]
 
 
@@ -102,6 +103,14 @@ class LogBatch(MlflowRequest):
     metrics: list[LoggedMetric] = Field(default_factory=list, max_length=1000)
     params: list[Param] = Field(default_factory=list, max_length=100)
     tags: list[Tag] = Field(default_factory=list, max_length=100)
+
+    @model_validator(mode="after")
+    def _at_most_1000_entities(self) -> Self:
+        if len(self.metrics) + len(self.params) + len(self.tags) > MAX_BATCH_ENTITIES:
+            raise ValueError(
+                f"a batch holds at most {MAX_BATCH_ENTITIES} metrics, params and tags in all"
+            )
+        return self
 
 
 class DeleteTag(MlflowRequest):
