@@ -28,8 +28,8 @@ from keel_common.contracts.metadata import (
     StartStep,
 )
 from keel_common.contracts.registry import (
-    ModelVersionCreated,
     ModelAliasMoved,
+    ModelVersionCreated,
     ModelVersionStageChanged,
 )
 from keel_common.contracts.relay import (

@@ -150,14 +150,16 @@ def test_datasets_are_logged_as_run_inputs_and_searchable(
     services: RunningServices, workspace: str, token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import pandas as pd
+    from mlflow.data.pandas_dataset import from_pandas
 
     with as_user(monkeypatch, services, workspace, token) as client:
         mlflow.set_experiment("data")
         frame = pd.DataFrame({"x": [1, 2, 3]})
         with mlflow.start_run() as run:
-            mlflow.log_input(mlflow.data.from_pandas(frame, name="train-set"), context="training")
-        inputs = client.get_run(run.info.run_id).inputs.dataset_inputs
-        assert [d.dataset.name for d in inputs] == ["train-set"]
+            mlflow.log_input(from_pandas(frame, name="train-set"), context="training")
+        inputs = client.get_run(run.info.run_id).inputs
+        assert inputs is not None
+        assert [d.dataset.name for d in inputs.dataset_inputs] == ["train-set"]
         found = mlflow.search_runs(
             filter_string="datasets.name = 'train-set' and datasets.context = 'training'",
             output_format="list",
