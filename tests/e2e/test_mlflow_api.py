@@ -6,6 +6,7 @@ with an API key, and calls Keel does not offer."""
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -91,6 +92,17 @@ def test_experiments_and_runs_live_through_their_lifecycles(
         assert _code(closed) == "INVALID_PARAMETER_VALUE"
         client.restore_experiment(first)
         assert [r.info.run_id for r in client.search_runs([first])] == [run.info.run_id]
+
+
+def test_experiments_created_at_once_get_distinct_numbers(
+    services: RunningServices, workspace: str, token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with as_user(monkeypatch, services, workspace, token) as client:
+        with ThreadPoolExecutor(8) as pool:
+            made = list(pool.map(lambda i: client.create_experiment(f"parallel-{i}"), range(24)))
+        assert sorted(int(i) for i in made) == list(range(1, 25))
+        names = {e.experiment_id: e.name for e in client.search_experiments(max_results=100)}
+        assert {names[i] for i in made} == {f"parallel-{i}" for i in range(24)}
 
 
 def test_mlflow_limits_and_bad_input_get_mlflow_errors(

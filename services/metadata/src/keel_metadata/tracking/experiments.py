@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,7 +16,7 @@ from keel_common.contracts.mlflow.experiments import (
     SearchExperiments,
     ViewType,
 )
-from keel_common.errors import AlreadyExists, FieldIssue, InvalidInput, NotFound
+from keel_common.errors import AlreadyExists, Conflict, FieldIssue, InvalidInput, NotFound
 from keel_metadata.scope import Scope
 from keel_metadata.tracking.experiment_search import order_clauses, where_clauses
 from keel_metadata.tracking.models import ACTIVE, DELETED, Experiment
@@ -25,14 +25,26 @@ from keel_metadata.tracking.tokens import now_ms, offset_of, token_for
 DEFAULT_NAME = "Default"
 
 
+# Resolved by the client against its tracking URI, which names the workspace.
+ARTIFACT_ROOT = "mlflow-artifacts:/"
+
+
 def artifact_location(number: int) -> str:
-    # Resolved by the client against its tracking URI, which names the workspace.
-    return f"mlflow-artifacts:/{number}"
+    return f"{ARTIFACT_ROOT}{number}"
+
+
+# Workspaces whose Default experiment this process has seen committed: the check is then
+# skipped (it cannot go away: the Default experiment is never deleted).
+_HAVE_DEFAULT: set[uuid.UUID] = set()
+# Concurrent creates in one workspace may pick the same number; the loser tries again.
+_NUMBERING_ATTEMPTS = 5
 
 
 async def _ensure_default(session: AsyncSession, workspace_id: uuid.UUID) -> None:
+    if workspace_id in _HAVE_DEFAULT:
+        return
     now = now_ms()
-    await session.execute(
+    made = await session.execute(
         insert(Experiment)
         .values(
             id=uuid.uuid4(),
@@ -46,42 +58,49 @@ async def _ensure_default(session: AsyncSession, workspace_id: uuid.UUID) -> Non
             last_update_time=now,
         )
         .on_conflict_do_nothing()
+        .returning(Experiment.id)
     )
+    if made.first() is None:
+        # Someone else's committed row; one this transaction made might yet roll back.
+        _HAVE_DEFAULT.add(workspace_id)
 
 
 async def create(session: AsyncSession, scope: Scope, request: CreateExperiment) -> Experiment:
+    """The workspace's next number, in one statement: the name and the number are unique
+    per workspace, so a clash inserts nothing and says which of the two it was."""
     await _ensure_default(session, scope.workspace_id)
-    # Numbers are handed out in order within a workspace; creates there take turns.
-    await session.execute(
-        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-        {"key": f"mlflow-experiments:{scope.workspace_id}"},
-    )
-    if await _by_name(session, scope.workspace_id, request.name) is not None:
-        raise AlreadyExists(
-            f"an experiment named {request.name!r} already exists",
-            errors=[FieldIssue(field="name", reason="already taken in this workspace")],
+    for _ in range(_NUMBERING_ATTEMPTS):
+        number = (
+            select(func.coalesce(func.max(Experiment.number), 0) + 1)
+            .where(Experiment.workspace_id == scope.workspace_id)
+            .scalar_subquery()
         )
-    number = (
-        await session.execute(
-            select(func.coalesce(func.max(Experiment.number), 0) + 1).where(
-                Experiment.workspace_id == scope.workspace_id
+        now = now_ms()
+        made = await session.scalars(
+            insert(Experiment)
+            .values(
+                id=uuid.uuid4(),
+                workspace_id=scope.workspace_id,
+                number=number,
+                name=request.name,
+                artifact_location=func.concat(ARTIFACT_ROOT, number),
+                lifecycle_stage=ACTIVE,
+                tags=tag_map(request.tags),
+                creation_time=now,
+                last_update_time=now,
             )
+            .on_conflict_do_nothing()
+            .returning(Experiment)
         )
-    ).scalar_one()
-    now = now_ms()
-    experiment = Experiment(
-        workspace_id=scope.workspace_id,
-        number=number,
-        name=request.name,
-        artifact_location=artifact_location(number),
-        lifecycle_stage=ACTIVE,
-        tags=tag_map(request.tags),
-        creation_time=now,
-        last_update_time=now,
-    )
-    session.add(experiment)
-    await session.flush()
-    return experiment
+        experiment = made.first()
+        if experiment is not None:
+            return experiment
+        if await _by_name(session, scope.workspace_id, request.name) is not None:
+            raise AlreadyExists(
+                f"an experiment named {request.name!r} already exists",
+                errors=[FieldIssue(field="name", reason="already taken in this workspace")],
+            )
+    raise Conflict("experiments are being created too fast in this workspace; retry")
 
 
 async def _by_name(session: AsyncSession, workspace_id: uuid.UUID, name: str) -> Experiment | None:

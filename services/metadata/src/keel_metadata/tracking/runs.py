@@ -231,12 +231,19 @@ async def metric_history(
     offset: int,
     limit: int,
 ) -> Sequence[MetricPoint]:
-    await get(session, workspace_id, run_id)
+    """One query (the points joined to their run in this workspace); only an empty answer
+    asks whether the run exists at all."""
     query = (
         select(MetricPoint)
-        .where(MetricPoint.run_id == run_id, MetricPoint.key == key)
+        .join(Run, Run.id == MetricPoint.run_id)
+        .where(
+            MetricPoint.run_id == run_id, MetricPoint.key == key, Run.workspace_id == workspace_id
+        )
         .order_by(MetricPoint.step, MetricPoint.timestamp, MetricPoint.id)
         .offset(offset)
         .limit(limit)
     )
-    return (await session.execute(query)).scalars().all()
+    points = (await session.execute(query)).scalars().all()
+    if not points:
+        await get(session, workspace_id, run_id)
+    return points
