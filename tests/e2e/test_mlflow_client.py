@@ -71,6 +71,10 @@ def test_runs_are_tracked_searched_and_their_metric_history_kept(
         )
         assert [r.info.run_name for r in ordered] == ["baseline", "worse"]
 
+        # A search page shows each run exactly as reading the run does.
+        for listed in ordered:
+            assert listed.to_dictionary() == client.get_run(listed.info.run_id).to_dictionary()
+
         run = client.get_run(good.info.run_id)
         assert run.info.status == "FINISHED"
         assert run.data.params["lr"] == "0.01" and run.data.params["p49"] == "49"

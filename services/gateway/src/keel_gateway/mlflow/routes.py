@@ -83,7 +83,7 @@ def _route(endpoint: Endpoint) -> None:
         except ValidationError as exc:
             raise InvalidInput(errors=field_issues(exc)) from None
         reply = await ask.ask(contract, endpoint.reply)
-        return Response(reply.model_dump_json(exclude_none=True), media_type="application/json")
+        return Response(reply.response_json(), media_type="application/json")
 
     router.add_api_route(
         API + endpoint.path,

@@ -16,7 +16,7 @@ from keel_common.contracts.mlflow.experiments import (
     SearchExperiments,
     ViewType,
 )
-from keel_common.errors import AlreadyExists, Conflict, FieldIssue, InvalidInput, NotFound
+from keel_common.errors import AlreadyExists, FieldIssue, InvalidInput, NotFound
 from keel_metadata.scope import Scope
 from keel_metadata.tracking.experiment_search import order_clauses, where_clauses
 from keel_metadata.tracking.models import ACTIVE, DELETED, Experiment
@@ -36,8 +36,6 @@ def artifact_location(number: int) -> str:
 # Workspaces whose Default experiment this process has seen committed: the check is then
 # skipped (it cannot go away: the Default experiment is never deleted).
 _HAVE_DEFAULT: set[uuid.UUID] = set()
-# Concurrent creates in one workspace may pick the same number; the loser tries again.
-_NUMBERING_ATTEMPTS = 5
 
 
 async def _ensure_default(session: AsyncSession, workspace_id: uuid.UUID) -> None:
@@ -66,41 +64,45 @@ async def _ensure_default(session: AsyncSession, workspace_id: uuid.UUID) -> Non
 
 
 async def create(session: AsyncSession, scope: Scope, request: CreateExperiment) -> Experiment:
-    """The workspace's next number, in one statement: the name and the number are unique
-    per workspace, so a clash inserts nothing and says which of the two it was."""
+    """The workspace's next number. Creates in one workspace take turns (numbers are
+    handed out in order); the insert then clashes only on the name, and inserts nothing."""
     await _ensure_default(session, scope.workspace_id)
-    for _ in range(_NUMBERING_ATTEMPTS):
-        number = (
-            select(func.coalesce(func.max(Experiment.number), 0) + 1)
-            .where(Experiment.workspace_id == scope.workspace_id)
-            .scalar_subquery()
+    await session.execute(
+        select(func.pg_advisory_xact_lock(func.hashtextextended(_numbering(scope), 0)))
+    )
+    number = (
+        select(func.coalesce(func.max(Experiment.number), 0) + 1)
+        .where(Experiment.workspace_id == scope.workspace_id)
+        .scalar_subquery()
+    )
+    now = now_ms()
+    made = await session.scalars(
+        insert(Experiment)
+        .values(
+            id=uuid.uuid4(),
+            workspace_id=scope.workspace_id,
+            number=number,
+            name=request.name,
+            artifact_location=func.concat(ARTIFACT_ROOT, number),
+            lifecycle_stage=ACTIVE,
+            tags=tag_map(request.tags),
+            creation_time=now,
+            last_update_time=now,
         )
-        now = now_ms()
-        made = await session.scalars(
-            insert(Experiment)
-            .values(
-                id=uuid.uuid4(),
-                workspace_id=scope.workspace_id,
-                number=number,
-                name=request.name,
-                artifact_location=func.concat(ARTIFACT_ROOT, number),
-                lifecycle_stage=ACTIVE,
-                tags=tag_map(request.tags),
-                creation_time=now,
-                last_update_time=now,
-            )
-            .on_conflict_do_nothing()
-            .returning(Experiment)
+        .on_conflict_do_nothing()
+        .returning(Experiment)
+    )
+    experiment = made.first()
+    if experiment is None:
+        raise AlreadyExists(
+            f"an experiment named {request.name!r} already exists",
+            errors=[FieldIssue(field="name", reason="already taken in this workspace")],
         )
-        experiment = made.first()
-        if experiment is not None:
-            return experiment
-        if await _by_name(session, scope.workspace_id, request.name) is not None:
-            raise AlreadyExists(
-                f"an experiment named {request.name!r} already exists",
-                errors=[FieldIssue(field="name", reason="already taken in this workspace")],
-            )
-    raise Conflict("experiments are being created too fast in this workspace; retry")
+    return experiment
+
+
+def _numbering(scope: Scope) -> str:
+    return f"mlflow-experiments:{scope.workspace_id}"
 
 
 async def _by_name(session: AsyncSession, workspace_id: uuid.UUID, name: str) -> Experiment | None:

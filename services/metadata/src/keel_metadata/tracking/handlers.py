@@ -160,7 +160,7 @@ def _runs(router: RpcRouter) -> None:
     @router.method(SearchRuns)
     async def search_runs(request: SearchRuns, ctx: RpcContext) -> RunPage:
         found, token = await run_pages.search(ctx.db(), scope_of(ctx).workspace_id, request)
-        return RunPage(runs=[run_view(r, n) for r, n in found], next_page_token=token)
+        return RunPage(runs=found, next_page_token=token)
 
     @router.method(GetMetricHistory)
     async def get_metric_history(request: GetMetricHistory, ctx: RpcContext) -> MetricHistory:

@@ -1,18 +1,20 @@
-"""`search_runs`: MLflow's filter and order over the workspace's runs, a page at a time.
+"""`search_runs`: MLflow's filter and order over the workspace's runs, a page at a time,
+each run as the MLflow JSON Postgres writes for it (`run_json`).
 
-A page also ends early when its runs' logged data grows large: a reply crosses Kafka as
-one record, and the client follows `next_page_token` for the rest."""
+A page also ends early when its runs' JSON grows large: a reply crosses Kafka as one
+record (1 MiB), and the client follows `next_page_token` for the rest."""
 
 from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Text, func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from keel_common.contracts.mlflow.runs import SearchRuns
 from keel_metadata.tracking import experiments
 from keel_metadata.tracking.models import Experiment, Run
+from keel_metadata.tracking.run_json import RUN_JSON
 from keel_metadata.tracking.search import (
     order_clauses,
     parse_filter,
@@ -21,28 +23,20 @@ from keel_metadata.tracking.search import (
 )
 from keel_metadata.tracking.tokens import offset_of, token_for
 
-# A page's estimated JSON size. A Kafka record holds 1 MiB; a run's view is about 500
-# bytes of info plus under twice its params, tags and metrics as JSONB text.
-PAGE_BUDGET = 700_000
-RUN_INFO_BYTES = 500
+# Bytes of runs' JSON per page, as the reply envelope writes them (quotes escaped).
+PAGE_BUDGET = 850_000
 
 
 async def search(
     session: AsyncSession, workspace_id: uuid.UUID, request: SearchRuns
-) -> tuple[list[tuple[Run, int]], str | None]:
+) -> tuple[list[str], str | None]:
     conditions = where_clauses(parse_filter(request.filter))
     ordering = order_clauses(parse_order_by(request.order_by))
     offset = offset_of(request.page_token)
     numbers = [int(n) for n in request.experiment_ids]
-    size = RUN_INFO_BYTES + 2 * (
-        func.octet_length(Run.params.cast(Text))
-        + func.octet_length(Run.tags.cast(Text))
-        + func.octet_length(Run.metrics.cast(Text))
-        + func.octet_length(Run.inputs.cast(Text))
-        + func.octet_length(Run.outputs.cast(Text))
-    )
     query = (
-        select(Run, Experiment.number, size)
+        select(RUN_JSON)
+        .select_from(Run)
         .join(Experiment, Experiment.id == Run.experiment_id)
         .where(
             Run.workspace_id == workspace_id,
@@ -55,11 +49,12 @@ async def search(
         .offset(offset)
         .limit(request.max_results + 1)
     )
-    page: list[tuple[Run, int]] = []
+    page: list[str] = []
     used = 0
-    for run, number, run_size in (await session.execute(query)).all():
-        if len(page) == request.max_results or (page and used + run_size > PAGE_BUDGET):
+    for run in (await session.scalars(query)).all():
+        size = len(run) + run.count('"')
+        if len(page) == request.max_results or (page and used + size > PAGE_BUDGET):
             return page, token_for(offset + len(page))
-        page.append((run, number))
-        used += run_size
+        page.append(run)
+        used += size
     return page, None

@@ -34,6 +34,10 @@ class MlflowReply(Contract):
     """A reply, written back to the client as it is: non-finite metric values as "NaN",
     "Infinity", "-Infinity", like protobuf's JSON (every contract writes them so)."""
 
+    def response_json(self) -> str:
+        """The HTTP body MLflow's client reads."""
+        return self.model_dump_json(exclude_none=True)
+
 
 class Entity(BaseModel):
     # Entities sit inside contracts; they write non-finite floats as contracts do.

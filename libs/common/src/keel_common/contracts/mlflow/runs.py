@@ -143,9 +143,19 @@ class SearchRuns(MlflowRequest):
 
 
 class RunPage(MlflowReply):
+    """Each run as its MLflow JSON text (the shape of `Run`), written by the metadata
+    service's database and passed through untouched: parsing and re-writing a thousand
+    runs at each hop costs more than the search itself."""
+
     TYPE: ClassVar[str] = "keel.mlflow.run_page"
-    runs: list[Run]
+    runs: list[str]
     next_page_token: str | None = None
+
+    def response_json(self) -> str:
+        token = (
+            "" if self.next_page_token is None else f',"next_page_token":"{self.next_page_token}"'
+        )
+        return f'{{"runs":[{",".join(self.runs)}]{token}}}'
 
 
 class GetMetricHistory(MlflowRequest):
