@@ -49,3 +49,19 @@ def services(infra: Infrastructure) -> Iterator[RunningServices]:
     finally:
         for process in running.processes.values():
             process.stop()
+
+
+@pytest.fixture
+def workspace(services: RunningServices) -> str:
+    """A fresh workspace of the bootstrap admin's."""
+    from tests.e2e.auth_support import admin, new_workspace  # it imports this module
+
+    return new_workspace(services, admin(services))
+
+
+@pytest.fixture
+def admin_token(services: RunningServices) -> str:
+    """The bootstrap admin's access token."""
+    from tests.e2e.auth_support import admin_tokens
+
+    return admin_tokens(services)["access_token"]

@@ -17,7 +17,7 @@ from mlflow.exceptions import MlflowException, RestException
 
 from keel_common.contracts.base import Envelope
 from keel_common.settings import BusSettings
-from tests.e2e.auth_support import admin, admin_tokens
+from tests.e2e.auth_support import admin
 from tests.e2e.conftest import RunningServices
 from tests.e2e.mlflow_support import as_user, tracking_uri
 from tests.e2e.test_mlflow_client import Doubler
@@ -29,26 +29,14 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def workspace(services: RunningServices) -> str:
-    from tests.e2e.auth_support import new_workspace
-
-    return new_workspace(services, admin(services))
-
-
-@pytest.fixture
-def token(services: RunningServices) -> str:
-    return admin_tokens(services)["access_token"]
-
-
 def _code(error: pytest.ExceptionInfo[MlflowException]) -> str:
     return str(error.value.error_code)
 
 
 def test_experiments_and_runs_live_through_their_lifecycles(
-    services: RunningServices, workspace: str, token: str, monkeypatch: pytest.MonkeyPatch
+    services: RunningServices, workspace: str, admin_token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with as_user(monkeypatch, services, workspace, token) as client:
+    with as_user(monkeypatch, services, workspace, admin_token) as client:
         # Every workspace has MLflow's Default experiment.
         assert client.get_experiment("0").name == "Default"
         first = client.create_experiment("alpha", tags={"team": "ml"})
@@ -95,9 +83,9 @@ def test_experiments_and_runs_live_through_their_lifecycles(
 
 
 def test_experiments_created_at_once_get_distinct_numbers(
-    services: RunningServices, workspace: str, token: str, monkeypatch: pytest.MonkeyPatch
+    services: RunningServices, workspace: str, admin_token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with as_user(monkeypatch, services, workspace, token) as client:
+    with as_user(monkeypatch, services, workspace, admin_token) as client:
         with ThreadPoolExecutor(8) as pool:
             made = list(pool.map(lambda i: client.create_experiment(f"parallel-{i}"), range(24)))
         assert sorted(int(i) for i in made) == list(range(1, 25))
@@ -106,9 +94,9 @@ def test_experiments_created_at_once_get_distinct_numbers(
 
 
 def test_mlflow_limits_and_bad_input_get_mlflow_errors(
-    services: RunningServices, workspace: str, token: str, monkeypatch: pytest.MonkeyPatch
+    services: RunningServices, workspace: str, admin_token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with as_user(monkeypatch, services, workspace, token) as client:
+    with as_user(monkeypatch, services, workspace, admin_token) as client:
         run = client.create_run("0")
         # The client splits what it logs into batches within the limits itself.
         client.log_batch(run.info.run_id, metrics=[Metric("m", 1.0, 1, i) for i in range(1500)])
@@ -123,7 +111,7 @@ def test_mlflow_limits_and_bad_input_get_mlflow_errors(
         assert metrics["nan"] != metrics["nan"] and metrics["inf"] == float("inf")
 
     url = tracking_uri(services, workspace)
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = {"Authorization": f"Bearer {admin_token}"}
     point = {"key": "m", "value": 1.0, "timestamp": 1, "step": 0}
     too_many = httpx.post(
         f"{url}/api/2.0/mlflow/runs/log-batch",
@@ -159,12 +147,12 @@ def test_mlflow_limits_and_bad_input_get_mlflow_errors(
 
 
 def test_datasets_are_logged_as_run_inputs_and_searchable(
-    services: RunningServices, workspace: str, token: str, monkeypatch: pytest.MonkeyPatch
+    services: RunningServices, workspace: str, admin_token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import pandas as pd
     from mlflow.data.pandas_dataset import from_pandas
 
-    with as_user(monkeypatch, services, workspace, token) as client:
+    with as_user(monkeypatch, services, workspace, admin_token) as client:
         mlflow.set_experiment("data")
         frame = pd.DataFrame({"x": [1, 2, 3]})
         with mlflow.start_run() as run:
@@ -182,11 +170,11 @@ def test_datasets_are_logged_as_run_inputs_and_searchable(
 async def test_the_registry_through_mlflow_announces_what_keel_announces(
     services: RunningServices,
     workspace: str,
-    token: str,
+    admin_token: str,
     monkeypatch: pytest.MonkeyPatch,
     bus_settings: BusSettings,
 ) -> None:
-    with as_user(monkeypatch, services, workspace, token) as client:
+    with as_user(monkeypatch, services, workspace, admin_token) as client:
         mlflow.set_experiment("registry")
         with mlflow.start_run():
             info = mlflow.pyfunc.log_model(

@@ -14,7 +14,7 @@ import pytest
 from mlflow.entities import Metric, Param, RunTag
 from mlflow.exceptions import MlflowException, RestException
 
-from tests.e2e.auth_support import add_user, admin, admin_tokens, bearer, login, new_workspace
+from tests.e2e.auth_support import add_user, admin, bearer, login, new_workspace
 from tests.e2e.conftest import RunningServices
 from tests.e2e.mlflow_support import as_user
 
@@ -26,20 +26,10 @@ class Doubler(mlflow.pyfunc.PythonModel):  # type: ignore[misc, name-defined]
         return [2 * x for x in model_input]
 
 
-@pytest.fixture
-def workspace(services: RunningServices) -> str:
-    return new_workspace(services, admin(services))
-
-
-@pytest.fixture
-def token(services: RunningServices) -> str:
-    return admin_tokens(services)["access_token"]
-
-
 def test_runs_are_tracked_searched_and_their_metric_history_kept(
-    services: RunningServices, workspace: str, token: str, monkeypatch: pytest.MonkeyPatch
+    services: RunningServices, workspace: str, admin_token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with as_user(monkeypatch, services, workspace, token) as client:
+    with as_user(monkeypatch, services, workspace, admin_token) as client:
         experiment = mlflow.set_experiment("churn")
         assert experiment.name == "churn"
         with mlflow.start_run(run_name="baseline") as good:
@@ -95,13 +85,13 @@ def test_runs_are_tracked_searched_and_their_metric_history_kept(
 def test_artifacts_and_a_model_go_from_run_to_registry_to_load_by_alias(
     services: RunningServices,
     workspace: str,
-    token: str,
+    admin_token: str,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("trained on the november data\n")
-    with as_user(monkeypatch, services, workspace, token) as client:
+    with as_user(monkeypatch, services, workspace, admin_token) as client:
         mlflow.set_experiment("models")
         with mlflow.start_run() as run:
             mlflow.log_artifact(str(notes), artifact_path="docs")
@@ -128,16 +118,16 @@ def test_artifacts_and_a_model_go_from_run_to_registry_to_load_by_alias(
     # The same registry through Keel's own API: the version, its stage and its alias.
     native = httpx.get(
         f"{services.gateway_url}/api/v1/workspaces/{workspace}/models/doubler/aliases/champion",
-        headers=bearer({"access_token": token}),
+        headers=bearer({"access_token": admin_token}),
     )
     assert native.status_code == 200, native.text
     assert native.json()["stage"] == "production" and native.json()["number"] == 1
 
 
 async def test_rbac_and_workspaces_hold_for_the_client(
-    services: RunningServices, workspace: str, token: str, monkeypatch: pytest.MonkeyPatch
+    services: RunningServices, workspace: str, admin_token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with as_user(monkeypatch, services, workspace, token):
+    with as_user(monkeypatch, services, workspace, admin_token):
         mlflow.set_experiment("private-to-a")
     other = new_workspace(services, admin(services))
     email = f"viewer-{uuid.uuid4().hex[:8]}@example.com"

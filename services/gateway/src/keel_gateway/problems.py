@@ -79,13 +79,23 @@ def problem_response(request: Request, problem: Problem) -> JSONResponse:
         body.pop("errors", None)
     body.update(problem.extra)
     body["instance"] = request.url.path
+    body.update(traceable(request))
+    return JSONResponse(
+        body, status_code=problem.status, media_type=PROBLEM_JSON, headers=retry_hint(problem)
+    )
+
+
+def traceable(request: Request) -> dict[str, str]:
+    """The request id, for an error body: what a caller quotes to find the logs."""
     request_id = getattr(request.state, "request_id", None)
-    if request_id:
-        body["request_id"] = request_id
-    headers = {}
+    return {"request_id": request_id} if request_id else {}
+
+
+def retry_hint(problem: Problem) -> dict[str, str]:
+    """`Retry-After` when the problem says when to try again."""
     if "retry_after" in problem.extra:
-        headers["Retry-After"] = str(problem.extra["retry_after"])
-    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON, headers=headers)
+        return {"Retry-After": str(problem.extra["retry_after"])}
+    return {}
 
 
 async def on_keel_error(request: Request, exc: Exception) -> JSONResponse:

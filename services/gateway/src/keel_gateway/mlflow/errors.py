@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 
 from keel_common.errors import PROBLEM_BASE, InvalidInput, KeelError, Problem
 from keel_common.logging import get_logger
-from keel_gateway.problems import field_issue
+from keel_gateway.problems import field_issue, retry_hint, traceable
 
 log = get_logger(__name__)
 
@@ -45,14 +45,9 @@ def mlflow_error(request: Request, problem: Problem) -> JSONResponse:
     message = problem.detail or problem.title
     if problem.errors:
         message += ": " + "; ".join(f"{e.field}: {e.reason}" for e in problem.errors)
-    body: dict[str, str] = {"error_code": code, "message": message}
-    request_id = getattr(request.state, "request_id", None)
-    if request_id:
-        body["request_id"] = request_id
-    headers = {}
-    if "retry_after" in problem.extra:
-        headers["Retry-After"] = str(problem.extra["retry_after"])
-    return JSONResponse(body, status_code=STATUS.get(code, problem.status), headers=headers)
+    body = {"error_code": code, "message": message, **traceable(request)}
+    status = STATUS.get(code, problem.status)
+    return JSONResponse(body, status_code=status, headers=retry_hint(problem))
 
 
 class MlflowRoute(APIRoute):

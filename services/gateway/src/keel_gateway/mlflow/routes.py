@@ -24,8 +24,9 @@ from keel_gateway.mlflow.endpoints import ENDPOINTS, Endpoint
 from keel_gateway.mlflow.errors import MlflowRoute
 
 PREFIX = "/mlflow/workspaces/{workspace_id}"
-# MLflow's own limit on a request (log-batch's 1 MB); files go through mlflow-artifacts.
-MAX_REQUEST_BYTES = 1024 * 1024
+# MLflow's own limit on a request (log-batch's 1 MB), which also keeps the request within one
+# Kafka record (1 MiB) with its envelope; files go through mlflow-artifacts.
+MAX_REQUEST_BYTES = 1_000_000
 API = "/api/2.0/mlflow"
 
 router = APIRouter(prefix=PREFIX, route_class=MlflowRoute, include_in_schema=False)
