@@ -16,7 +16,7 @@ from keel_common.bus.topics import TopicSpec, ensure_topics, rpc_topic
 from keel_common.contracts.base import Envelope, utcnow
 from keel_common.errors import Conflict, RemoteError, ServiceTimeout
 from keel_common.settings import BusSettings
-from tests.support.contracts import Echo, Echoed, Fail, Slow
+from tests.support.contracts import Big, Echo, Echoed, Fail, Slow
 from tests.support.kafka import (
     dead_letters_for,
     header,
@@ -46,6 +46,10 @@ class EchoService:
             if request.kind == "conflict":
                 raise Conflict("the widget already exists", widget="w1")
             raise RuntimeError("database password is hunter2")  # must not reach the caller
+
+        @self.router.method(Big)
+        async def big(request: Big, _: RpcContext) -> Echoed:
+            return Echoed(text="x" * request.size)
 
         @self.router.method(Slow)
         async def slow(request: Slow, _: RpcContext) -> Echoed:
@@ -193,3 +197,16 @@ async def test_each_reply_reaches_only_the_caller_that_asked(
         await second.stop()
     assert a.text.startswith("one from ")
     assert b.text == "two from b"
+
+
+async def test_an_answer_too_large_for_a_record_is_refused_at_once(
+    echo: tuple[EchoService, RpcClient],
+) -> None:
+    service, client = echo
+    fits = await client.call(service.name, Big(size=500_000), Echoed)
+    assert len(fits.text) == 500_000
+    with pytest.raises(RemoteError) as refused:
+        # Well within the 5 s deadline: the service answers with the problem.
+        await client.call(service.name, Big(size=2_000_000), Echoed, timeout=3)
+    assert refused.value.problem.status == 413
+    assert "smaller page" in (refused.value.problem.detail or "")

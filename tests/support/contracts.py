@@ -29,6 +29,13 @@ class Slow(Contract):
     seconds: float
 
 
+class Big(Contract):
+    """Asks for an answer of `size` characters."""
+
+    TYPE: ClassVar[str] = "test.big"
+    size: int
+
+
 class Counted(Contract):
     """An event whose handler bumps a counter in the `effects` table."""
 

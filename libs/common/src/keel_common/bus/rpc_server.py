@@ -31,7 +31,14 @@ from keel_common.bus.tracing import TRACEPARENT, continue_trace, outgoing_tracep
 from keel_common.contracts.base import Contract, Envelope
 from keel_common.contracts.rpc import RpcReply
 from keel_common.db.database import Database
-from keel_common.errors import FailAfterCommit, InvalidInput, KeelError, field_issues, summarize
+from keel_common.errors import (
+    FailAfterCommit,
+    InvalidInput,
+    KeelError,
+    PayloadTooLarge,
+    field_issues,
+    summarize,
+)
 from keel_common.logging import get_logger
 from keel_common.settings import BusSettings
 
@@ -66,6 +73,9 @@ class RpcContext:
 
 
 Handler = Callable[[Any, RpcContext], Awaitable[Contract]]
+
+# A Kafka record holds 1 MiB by default (producer and broker); headers take a little.
+MAX_REPLY_BYTES = 1_000_000
 
 
 ExpiredHook = Callable[[Envelope], Awaitable[None]]
@@ -210,8 +220,17 @@ class RpcRouter:
         finally:
             structlog.contextvars.reset_contextvars(**bound)
         answer = envelope.caused(reply)
+        body = answer.to_bytes()
+        if len(body) > MAX_REPLY_BYTES:
+            # The producer would refuse it and the caller would wait out its deadline.
+            too_large = PayloadTooLarge(
+                f"the answer is over the {MAX_REPLY_BYTES} bytes a reply may carry; "
+                "ask for less (a smaller page)"
+            )
+            answer = envelope.caused(_problem_reply(too_large))
+            body = answer.to_bytes()
         await broker.publish(
-            answer.to_bytes(),
+            body,
             message.reply_to,
             headers={**answer.headers(), TRACEPARENT: outgoing_traceparent()},
             correlation_id=str(envelope.id),

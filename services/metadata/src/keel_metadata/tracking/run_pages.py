@@ -34,9 +34,10 @@ async def search(
     ordering = order_clauses(parse_order_by(request.order_by))
     offset = offset_of(request.page_token)
     numbers = [int(n) for n in request.experiment_ids]
-    query = (
-        select(RUN_JSON)
-        .select_from(Run)
+    # The page's runs first, then JSON for those alone: built in the same query as the
+    # sort, it would be built for every run the offset skips too.
+    on_page = (
+        select(Run.id)
         .join(Experiment, Experiment.id == Run.experiment_id)
         .where(
             Run.workspace_id == workspace_id,
@@ -48,6 +49,14 @@ async def search(
         .order_by(*ordering)
         .offset(offset)
         .limit(request.max_results + 1)
+        .subquery()
+    )
+    query = (
+        select(RUN_JSON)
+        .select_from(Run)
+        .join(on_page, on_page.c.id == Run.id)
+        .join(Experiment, Experiment.id == Run.experiment_id)
+        .order_by(*ordering)
     )
     page: list[str] = []
     used = 0
