@@ -19,13 +19,12 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from types import FrameType
 
 from bench.events import event_benchmarks
 from bench.idle import idle_polling
 from bench.infra import Target, running_broker, running_postgres
 from bench.rpc import rpc_benchmarks
-from bench.runtime import Options, interrupted, log, stop_if_cancelled
+from bench.runtime import Options, interrupted, log, raise_interrupt, stop_if_cancelled
 from bench.stats import Results
 from keel_common.settings import BrokerProfile
 
@@ -58,16 +57,12 @@ async def measure(target: Target, options: Options) -> Results:
             loop.remove_signal_handler(signum)
 
 
-def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
 def run(brokers: Sequence[BrokerProfile], options: Options) -> Results:
     """Raises KeyboardInterrupt on SIGINT or SIGTERM, after stopping every process started."""
     results = Results()
     interrupted.clear()
     # Outside the event loop (starting a broker, say), SIGTERM unwinds like Ctrl-C.
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    previous = signal.signal(signal.SIGTERM, raise_interrupt)
     try:
         with tempfile.TemporaryDirectory(prefix="keel-bench-") as tmp:
             home = Path(tmp)
@@ -81,7 +76,7 @@ def run(brokers: Sequence[BrokerProfile], options: Options) -> Results:
                             raise KeyboardInterrupt from None
                         finally:
                             # The loop's handler removal resets SIGTERM to the default.
-                            signal.signal(signal.SIGTERM, _raise_interrupt)
+                            signal.signal(signal.SIGTERM, raise_interrupt)
                         log(f"{profile} measured in {time.perf_counter() - began:.0f}s")
                     results.rpc += measured.rpc
                     results.events += measured.events

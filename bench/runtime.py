@@ -9,6 +9,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import FrameType
 
 
 @dataclass(frozen=True)
@@ -44,3 +45,9 @@ def stop_if_cancelled() -> None:
     task = asyncio.current_task()
     if interrupted.is_set() or (task is not None and task.cancelling()):
         raise asyncio.CancelledError
+
+
+def raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    """A SIGTERM handler: outside an event loop, SIGTERM unwinds like Ctrl-C, so that every
+    process a benchmark started is stopped on the way out."""
+    raise KeyboardInterrupt

@@ -33,12 +33,11 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import httpx
 
-from bench.runtime import log
+from bench.runtime import log, raise_interrupt
 from bench.secret_reads import (
     Connect,
     PathResult,
@@ -228,10 +227,6 @@ def render(broker: BrokerProfile, concurrency: int, results: list[PathResult]) -
     return "\n".join(lines)
 
 
-def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.secrets",
@@ -245,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--reads and --concurrency must be positive")
     broker: BrokerProfile = args.broker
 
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    previous = signal.signal(signal.SIGTERM, raise_interrupt)
     began = time.perf_counter()
     try:
         results = run(broker, args.reads, args.concurrency)

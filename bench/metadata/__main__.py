@@ -11,12 +11,11 @@ import tempfile
 import time
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from types import FrameType
 
 from bench.metadata.measure import measure
 from bench.metadata.render import render
 from bench.metadata.results import Results
-from bench.runtime import log
+from bench.runtime import log, raise_interrupt
 from bench.service_logs import report_log_problems
 from bench.stacks import stack_in
 from keel_devstack.stack import BrokerProfile
@@ -53,10 +52,6 @@ def run(args: argparse.Namespace, broker: BrokerProfile) -> Results:
                     log(f"logs copied to {args.logs}")
 
 
-def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
 def _interrupted(exc: BaseException | None) -> bool:
     """Ctrl-C or SIGTERM, also when cleaning up after it failed in turn (an interrupted
     COPY leaves asyncpg unable to roll back: that error then carries the interrupt)."""
@@ -89,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--runs >= 200, --steps and --requests >= 1, --ingest-runs >= 0")
     broker: BrokerProfile = args.broker
 
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    previous = signal.signal(signal.SIGTERM, raise_interrupt)
     began = time.perf_counter()
     try:
         results = run(args, broker)

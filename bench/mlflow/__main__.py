@@ -10,7 +10,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from types import FrameType
 
 from bench.mlflow.baseline import missing_driver, mlflow_server
 from bench.mlflow.keel import tracking_uri_and_token
@@ -18,7 +17,7 @@ from bench.mlflow.render import Comparison, render
 from bench.mlflow.results import SideResult
 from bench.mlflow.side import run_workload
 from bench.mlflow.workload import MIN_RUNS
-from bench.runtime import log
+from bench.runtime import log, raise_interrupt
 from bench.service_logs import report_log_problems
 from bench.stacks import stack_in
 from keel_devstack.process import ComponentError
@@ -92,10 +91,6 @@ def _not_logs(directory: str, names: list[str]) -> list[str]:
     return [name for name in names if not name.endswith(".log")]
 
 
-def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.mlflow",
@@ -118,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.side != "keel" and (why := missing_driver()):
         parser.error(why)
 
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    previous = signal.signal(signal.SIGTERM, raise_interrupt)
     began = time.perf_counter()
     try:
         comparison = run(args)

@@ -268,11 +268,24 @@ class Workload:
         )
 
     def search_filtered(self) -> list[Run]:
-        return list(
-            self.client.search_runs(
-                [self.experiment_id], FILTER, order_by=ORDER_BY, max_results=PAGE
+        """The first PAGE matching runs, following page tokens as the client's own
+        `mlflow.search_runs` does: a server may answer a page with fewer runs and a token
+        (Keel ends a page before its reply outgrows one Kafka record)."""
+        runs: list[Run] = []
+        token: str | None = None
+        while len(runs) < PAGE:
+            page = self.client.search_runs(
+                [self.experiment_id],
+                FILTER,
+                order_by=ORDER_BY,
+                max_results=PAGE - len(runs),
+                page_token=token,
             )
-        )
+            runs.extend(page)
+            token = page.token
+            if not token:
+                break
+        return runs
 
     def search_all(self) -> list[Run]:
         runs: list[Run] = []
