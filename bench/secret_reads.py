@@ -19,6 +19,7 @@ from bench.stats import percentile
 
 WARMUP_READS = 50  # per path, sequential, before the measured rounds
 WARMUP_CONCURRENT_READS = 200  # per gateway path, at --concurrency, before everything
+WARM_UP_S = 30.0  # rounds of those until this much time has passed
 GATEWAY_PATHS = ("sql", "vault", "relay")
 
 Read = Callable[[], None]
@@ -146,8 +147,11 @@ def concurrently(connect: Connect, reads: int, concurrency: int) -> tuple[float,
 
 def measure(connects: dict[str, Connect], reads: int, concurrency: int) -> list[PathResult]:
     began = time.perf_counter()
-    for label in GATEWAY_PATHS:  # unmeasured: pools fill, the broker's JVM warms up
-        concurrently(connects[label], WARMUP_CONCURRENT_READS, concurrency)
+    # Unmeasured: pools fill and the broker's JVM compiles its hot paths, which takes
+    # thousands of calls (an RPC falls from ~10 ms to ~3 ms over the first 20 s).
+    while time.perf_counter() - began < WARM_UP_S:
+        for label in GATEWAY_PATHS:
+            concurrently(connects[label], WARMUP_CONCURRENT_READS, concurrency)
     log(f"warmed up in {time.perf_counter() - began:.1f}s")
     latencies = sequential(connects, reads, WARMUP_READS)
     results = []
