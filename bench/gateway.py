@@ -9,8 +9,9 @@ gateway verifies the JWT (cached JWKS), checks `stack:read` against its permissi
 (5 s TTL: one auth RPC per 5 s, not per request), forwards the call over Kafka RPC to the
 metadata service, which reads one row by primary key from Postgres.
 
-Each row: `--clients` closed-loop connections (bench/loadgen.py) for `--seconds` after
-2 s of unmeasured warm-up at the same concurrency; requests/s over the wall time,
+First 30 s of unmeasured calls at 8 clients (a fresh Kafka JVM is still compiling its hot
+paths). Each row: `--clients` closed-loop connections (bench/loadgen.py) for `--seconds`
+after 2 s of unmeasured warm-up at the same concurrency; requests/s over the wall time,
 nearest-rank percentiles over every request, and the CPU each process used per request
 (share of a core, from /proc). The per-principal rate limit is raised for the run (one
 principal sends everything here). The load generator runs on the same 2 cores.
@@ -40,6 +41,7 @@ from keel_devstack.stack import BrokerProfile, Stack
 TARGET_RATE = 1000.0
 TARGET_P99_MS = 50.0
 WARMUP_S = 2.0
+STACK_WARM_UP_S = 30.0
 
 
 @dataclass
@@ -84,6 +86,8 @@ async def measure(stack: Stack, clients: list[int], seconds: float) -> list[Row]
     url, headers = prepare(stack)
     pids = processes(stack)
     rows = []
+    # The stack's first thousands of calls run 2-3x slower (Kafka's JVM compiling).
+    await closed_loop(url, headers, clients=8, seconds=STACK_WARM_UP_S)
     for c in clients:
         await closed_loop(url, headers, clients=c, seconds=WARMUP_S)
         before = {name: cpu_seconds(pid) for name, pid in pids.items()}

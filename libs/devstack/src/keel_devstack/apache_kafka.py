@@ -256,7 +256,7 @@ class ApacheKafka:
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
         storage_tool = [*classpath, "kafka.tools.StorageTool", "format", "--config", str(config)]
         result = subprocess.run(
-            [java, *_JVM_OPTS, self._log4j_opt, *storage_tool, "--cluster-id", cluster_id],
+            [java, *_JVM_OPTS, self._log4j_opt, *storage_tool, f"--cluster-id={cluster_id}"],
             capture_output=True,
             text=True,
             timeout=120,
