@@ -38,6 +38,7 @@ def test_runs_are_tracked_searched_and_their_metric_history_kept(
                 mlflow.log_metric("loss", loss, step=step)
             mlflow.log_metrics({"acc": 0.91, "auc": 0.88})
             mlflow.set_tag("team", "growth")
+            mlflow.set_tag("note", 'say "hi" \\ \u00fcn\u00efcode \u2014 \U0001f600')
             client.log_batch(
                 good.info.run_id,
                 metrics=[

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -72,6 +72,10 @@ class Run(Base):
     # MLflow's run inputs ({"dataset_inputs": [...], "model_inputs": [...]}) and outputs.
     inputs: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     outputs: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    # The four above as the members `"data":{...},"inputs":{...},"outputs":{...}` of the
+    # run's MLflow JSON, rewritten on every flush of the row (run_json.py): search pages
+    # are then copied text, not JSON built per run per search.
+    data_json: Mapped[str] = mapped_column(Text, default="")
 
 
 class MetricPoint(Base):

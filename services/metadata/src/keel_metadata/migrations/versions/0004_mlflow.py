@@ -58,6 +58,7 @@ def upgrade() -> None:
         _json_map("metrics"),
         _json_map("inputs"),
         _json_map("outputs"),
+        sa.Column("data_json", sa.Text(), server_default="", nullable=False),
     )
     op.create_index(
         "ix_mlflow_runs_experiment_start", "mlflow_runs", ["experiment_id", "start_time", "id"]
