@@ -33,7 +33,7 @@ RUN_JSON: ColumnElement[str] = literal_column(
         'end_time', mlflow_runs.end_time,
         'artifact_uri', mlflow_runs.artifact_uri,
         'lifecycle_stage', mlflow_runs.lifecycle_stage))::text
-    || ',' || mlflow_runs.data_json || '}'""",
+    || ',' || coalesce(nullif(mlflow_runs.data_json, ''), '"data":{}') || '}'""",
     String,
 )
 
