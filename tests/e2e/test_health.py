@@ -72,7 +72,7 @@ def test_a_killed_service_shows_unavailable_others_keep_working_then_it_recovers
         f"{services.gateway_url}/api/v1/workspaces/{workspace}/runs", headers=headers, timeout=30
     )
     assert time.monotonic() - started < 10, "the route must give up within the RPC timeout"
-    assert runs.status_code in (503, 504)
+    assert runs.status_code == 503
     assert runs.headers["content-type"] == "application/problem+json"
     assert "metadata" in runs.json()["detail"]
     assert int(runs.headers["retry-after"]) > 0

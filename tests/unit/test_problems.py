@@ -69,7 +69,8 @@ def test_keel_error_keeps_status_type_and_extensions() -> None:
 
 def test_timeout_carries_retry_after() -> None:
     response = client.get("/slow")
-    assert response.status_code == 504
+    assert response.status_code == 503
+    assert response.json()["type"].endswith("/service-timeout")
     assert response.headers["retry-after"] == "1"
 
 

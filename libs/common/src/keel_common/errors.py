@@ -112,9 +112,12 @@ class ServiceUnavailable(KeelError):
 
 
 class ServiceTimeout(KeelError):
-    """The owning service did not answer within the RPC deadline."""
+    """The owning service did not answer within the RPC deadline: to the client, the
+    service is unavailable for now (503), whether it is stopped or overloaded; the problem
+    type tells the two apart from a refusal. Not 504: that names an upstream gateway, and
+    the client talks to Keel, not through it."""
 
-    status = 504
+    status = 503
     slug = "service-timeout"
     title = "A Keel service did not answer in time"
 

@@ -68,8 +68,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     413: problem_doc("The request body is too large"),
     422: problem_doc("The request is not valid; `errors` names each field and why"),
     429: problem_doc("Too many requests from this caller or address", retry=True),
-    503: problem_doc("A service Keel depends on is unavailable", retry=True),
-    504: problem_doc("The owning service did not answer in time", retry=True),
+    503: problem_doc(
+        "A service Keel depends on is unavailable or did not answer in time", retry=True
+    ),
 }
 
 

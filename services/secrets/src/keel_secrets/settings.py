@@ -34,7 +34,7 @@ class SecretsSettings(DatabaseSettings):
     vault_namespace: str | None = None
     vault_ca_bundle: str | None = None
     # Relays: how long one attempt waits, and the whole budget, which must stay under the
-    # gateway's RPC timeout so the caller gets our 503 rather than its own 504.
+    # gateway's RPC timeout so the caller gets our 503 naming the relay, not a timeout.
     relay_attempt_timeout_s: float = Field(default=1.5, gt=0)
     relay_timeout_s: float = Field(default=3.5, gt=0)
     # A replica counts as online while its last heartbeat is younger than this.
