@@ -41,12 +41,12 @@ from tests.e2e.relay_support import (
     register_relay,
 )
 from tests.e2e.secrets_support import (
-    assert_absent_from_database,
     create_secret,
     read_values,
     secrets_url,
     set_backend,
 )
+from tests.support.database import assert_absent_from_database
 from tests.support.kafka import assert_absent_from_kafka, encoded_forms, read_records
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(300)]

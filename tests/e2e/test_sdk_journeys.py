@@ -5,12 +5,14 @@ registers a relay, records runs and lists them; failures arrive as typed errors.
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import pytest
 
 from keel import Client, Forbidden, InvalidRequest, NotFound, WorkspaceClient
-from keel.models import Tokens
+from keel.models import Tokens, VaultLocation
 from tests.e2e.conftest import RunningServices
+from tests.support.journey import MODEL, assert_journey_recorded, ml_journey, sign_in
 
 pytestmark = pytest.mark.broker
 
@@ -116,6 +118,20 @@ def test_a_registered_relay_is_pending_until_it_enrolls(workspace: WorkspaceClie
     assert workspace.relays.get(registered.relay.id).status == "pending"
 
 
+def test_the_secrets_backend_is_chosen_per_workspace(workspace: WorkspaceClient) -> None:
+    assert workspace.secrets.backend().kind == "sql"
+    chosen = workspace.secrets.use_backend("vault", vault=VaultLocation(path_prefix="sdk/ml"))
+    assert chosen.kind == "vault" and chosen.vault is not None
+    assert chosen.vault.path_prefix == "sdk/ml"
+    created = workspace.secrets.create("db/vaulted", {"PASSWORD": "in-vault"})
+    assert created.backend == "vault"
+    assert workspace.secrets.reveal(created.id).values == {"PASSWORD": "in-vault"}
+    # A relay the workspace does not have: refused, and the backend stays as it was.
+    with pytest.raises(NotFound):
+        workspace.secrets.use_backend("relay", relay_id=uuid.uuid4())
+    assert workspace.secrets.backend().kind == "vault"
+
+
 def test_runs_are_recorded_filtered_and_paged(workspace: WorkspaceClient) -> None:
     first = workspace.runs.start("train", name="train-1", idempotency_key="train-1")
     again = workspace.runs.start("train", name="train-1", idempotency_key="train-1")
@@ -144,6 +160,26 @@ def test_models_and_versions(workspace: WorkspaceClient) -> None:
     assert [m.name for m in workspace.models.list()] == ["churn"]
     assert workspace.models.version("churn", 1).run_id == run.id
     assert [v.number for v in workspace.models.versions("churn")] == [1]
+
+
+def test_a_pipeline_run_with_artifacts_and_a_promoted_model(
+    services: RunningServices, tmp_path: Path
+) -> None:
+    """The journey every deployment scenario runs (tests/cli/test_dev_scenarios.py)."""
+    credentials = services.infra.credentials
+    with sign_in(services.gateway_url, credentials.admin_email, credentials.admin_password) as keel:
+        journey = ml_journey(keel, tmp_path / "artifact-store")
+        assert_journey_recorded(keel, journey)
+        workspace = keel.workspace(journey.workspace_id)
+        # Moving the alias and archiving on promotion, through the SDK too.
+        workspace.models.create_version(MODEL)
+        moved = workspace.models.set_alias(MODEL, "champion", 2)
+        assert {(v.number, tuple(v.aliases)) for v in moved} == {(1, ()), (2, ("champion",))}
+        promoted = workspace.models.set_stage(MODEL, 2, "production", archive_others=True)
+        assert promoted.stage == "production"
+        assert workspace.models.version(MODEL, 1).stage == "archived"
+        with pytest.raises(NotFound):
+            workspace.artifacts.version(uuid.uuid4())
 
 
 def test_an_unusable_access_token_is_refreshed_and_the_new_pair_handed_over(

@@ -12,12 +12,12 @@ import pytest
 from tests.e2e.auth_support import add_user, admin, bearer, login, new_workspace
 from tests.e2e.conftest import RunningServices
 from tests.e2e.secrets_support import (
-    assert_absent_from_database,
     create_secret,
     read_values,
     secrets_url,
     set_backend,
 )
+from tests.support.database import assert_absent_from_database
 
 PASSWORD = "correct horse battery staple"
 

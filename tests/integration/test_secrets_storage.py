@@ -30,7 +30,7 @@ from keel_secrets.keys.service import ServiceKeys
 from keel_secrets.secrets.models import Secret
 from keel_secrets.vault.client import VaultConnection, VaultSession
 from keel_secrets.vault.kv import KvStore
-from tests.e2e.secrets_support import assert_absent_from_database
+from tests.support.database import assert_absent_from_database
 
 
 @pytest.fixture

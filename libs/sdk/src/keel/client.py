@@ -22,6 +22,7 @@ from keel.errors import NotLoggedIn
 from keel.http import Http
 from keel.models import Tokens, Workspace
 from keel.resources.access import Members, ServiceAccounts
+from keel.resources.artifacts import Artifacts
 from keel.resources.auth import Sessions
 from keel.resources.lookup import as_uuid, find
 from keel.resources.metadata import Pipelines, Runs, Stacks
@@ -44,6 +45,7 @@ class WorkspaceClient:
         self.stacks = Stacks(http, workspace_id)
         self.pipelines = Pipelines(http, workspace_id)
         self.runs = Runs(http, workspace_id)
+        self.artifacts = Artifacts(http, workspace_id)
         self.models = Models(http, workspace_id)
 
 

@@ -13,7 +13,9 @@ from urllib.parse import quote
 
 from keel.models import (
     ApiKey,
+    ArtifactVersion,
     DeviceCode,
+    Lineage,
     Model,
     ModelVersion,
     Page,
@@ -25,9 +27,11 @@ from keel.models import (
     Run,
     RunDetail,
     Secret,
+    SecretsBackend,
     SecretValues,
     ServiceAccount,
     Stack,
+    Step,
     Team,
     Tokens,
     Workspace,
@@ -103,6 +107,8 @@ SECRET_BY_NAME = _route("GET", _SECRETS + "/by-name/{name}", Secret)
 SECRET_VALUES = _route("GET", _SECRETS + "/{secret_id}/values", SecretValues)
 UPDATE_SECRET = _route("PUT", _SECRETS + "/{secret_id}", Secret)
 DELETE_SECRET = _no_content("DELETE", _SECRETS + "/{secret_id}")
+SECRETS_BACKEND = _route("GET", "/workspaces/{workspace_id}/secrets-backend", SecretsBackend)
+SET_SECRETS_BACKEND = _route("PUT", "/workspaces/{workspace_id}/secrets-backend", SecretsBackend)
 
 # Relays
 RELAYS = _route("GET", "/workspaces/{workspace_id}/relays", Page[Relay])
@@ -110,14 +116,23 @@ REGISTER_RELAY = _route("POST", "/workspaces/{workspace_id}/relays", RegisteredR
 RELAY = _route("GET", "/workspaces/{workspace_id}/relays/{relay_id}", Relay)
 
 # Stacks, pipelines, runs
-STACKS = _route("GET", "/workspaces/{workspace_id}/stacks", Page[Stack])
-CREATE_STACK = _route("POST", "/workspaces/{workspace_id}/stacks", Stack)
-STACK = _route("GET", "/workspaces/{workspace_id}/stacks/{stack_id}", Stack)
-PIPELINES = _route("GET", "/workspaces/{workspace_id}/pipelines", Page[Pipeline])
-RUNS = _route("GET", "/workspaces/{workspace_id}/runs", Page[Run])
-START_RUN = _route("POST", "/workspaces/{workspace_id}/runs", Run)
-RUN = _route("GET", "/workspaces/{workspace_id}/runs/{run_id}", RunDetail)
-SET_RUN_STATUS = _route("PUT", "/workspaces/{workspace_id}/runs/{run_id}/status", Run)
+_WORKSPACE = "/workspaces/{workspace_id}"
+STACKS = _route("GET", _WORKSPACE + "/stacks", Page[Stack])
+CREATE_STACK = _route("POST", _WORKSPACE + "/stacks", Stack)
+STACK = _route("GET", _WORKSPACE + "/stacks/{stack_id}", Stack)
+PIPELINES = _route("GET", _WORKSPACE + "/pipelines", Page[Pipeline])
+RUNS = _route("GET", _WORKSPACE + "/runs", Page[Run])
+START_RUN = _route("POST", _WORKSPACE + "/runs", Run)
+RUN = _route("GET", _WORKSPACE + "/runs/{run_id}", RunDetail)
+SET_RUN_STATUS = _route("PUT", _WORKSPACE + "/runs/{run_id}/status", Run)
+START_STEP = _route("POST", _WORKSPACE + "/runs/{run_id}/steps", Step)
+FINISH_STEP = _route("POST", _WORKSPACE + "/runs/{run_id}/steps/{name}/finish", Step)
+
+# Artifact versions and lineage
+ARTIFACT_VERSIONS = _route("GET", _WORKSPACE + "/artifacts/{name}/versions", Page[ArtifactVersion])
+ARTIFACT_VERSION = _route("GET", _WORKSPACE + "/artifact-versions/{version_id}", ArtifactVersion)
+ARTIFACT_LINEAGE = _route("GET", _WORKSPACE + "/artifact-versions/{version_id}/lineage", Lineage)
+MODEL_LINEAGE = _route("GET", _WORKSPACE + "/model-versions/{version_id}/lineage", Lineage)
 
 # Model registry
 _MODELS = "/workspaces/{workspace_id}/models"
@@ -126,3 +141,5 @@ MODEL_VERSIONS = _route("GET", _MODELS + "/{model}/versions", Page[ModelVersion]
 CREATE_MODEL_VERSION = _route("POST", _MODELS + "/{model}/versions", ModelVersion)
 MODEL_VERSION = _route("GET", _MODELS + "/{model}/versions/{number}", ModelVersion)
 MODEL_VERSION_BY_ALIAS = _route("GET", _MODELS + "/{model}/aliases/{alias}", ModelVersion)
+SET_MODEL_STAGE = _route("PUT", _MODELS + "/{model}/versions/{number}/stage", ModelVersion)
+SET_MODEL_ALIAS = _route("PUT", _MODELS + "/{model}/aliases/{alias}", Page[ModelVersion])

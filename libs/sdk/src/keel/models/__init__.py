@@ -9,14 +9,27 @@ from keel.models.access import (
     Tokens,
     Workspace,
 )
+from keel.models.artifacts import ArtifactOutput, ArtifactVersion, Lineage, LineageStep
 from keel.models.base import Page, Resource
 from keel.models.metadata import Pipeline, Run, RunDetail, Stack, StackComponent, Step
 from keel.models.registry import Model, ModelVersion, StageChange
-from keel.models.secrets import RegisteredRelay, Relay, RelayInstance, Secret, SecretValues
+from keel.models.secrets import (
+    RegisteredRelay,
+    Relay,
+    RelayInstance,
+    Secret,
+    SecretsBackend,
+    SecretValues,
+    VaultLocation,
+)
 
 __all__ = [
     "ApiKey",
+    "ArtifactOutput",
+    "ArtifactVersion",
     "DeviceCode",
+    "Lineage",
+    "LineageStep",
     "Model",
     "ModelVersion",
     "Page",
@@ -30,6 +43,7 @@ __all__ = [
     "RunDetail",
     "Secret",
     "SecretValues",
+    "SecretsBackend",
     "ServiceAccount",
     "Stack",
     "StackComponent",
@@ -37,5 +51,6 @@ __all__ = [
     "Step",
     "Team",
     "Tokens",
+    "VaultLocation",
     "Workspace",
 ]

@@ -27,6 +27,21 @@ class Secret(Resource):
     updated_at: datetime
 
 
+class VaultLocation(Resource):
+    mount: str = "secret"
+    path_prefix: str | None = None
+    namespace: str | None = None
+
+
+class SecretsBackend(Resource):
+    """Where a workspace keeps its secret values: `sql` (the control plane, encrypted),
+    `vault` (the deployment's Vault) or `relay` (the customer's Vault, via its relay)."""
+
+    kind: str
+    vault: VaultLocation | None = None
+    relay_id: uuid.UUID | None = None
+
+
 class SecretValues(Resource):
     secret_id: uuid.UUID
     version: int

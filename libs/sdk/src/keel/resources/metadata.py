@@ -9,7 +9,7 @@ from typing import Any
 
 from keel import routes
 from keel.http import Http
-from keel.models import Pipeline, Run, RunDetail, Stack
+from keel.models import ArtifactOutput, Pipeline, Run, RunDetail, Stack, Step
 from keel.pagination import paginate
 from keel.resources.lookup import as_uuid, find
 
@@ -129,3 +129,37 @@ class Runs:
         body = {"status": status, "expected_revision": expected_revision}
         path = {"workspace_id": self._workspace, "run_id": run_id}
         return self._http.fetch(routes.SET_RUN_STATUS, path, json=body)
+
+    def start_step(
+        self,
+        run_id: uuid.UUID | str,
+        name: str,
+        *,
+        inputs: Mapping[str, uuid.UUID | str] | None = None,
+        upstream: Sequence[str] = (),
+    ) -> Step:
+        """Record that step `name` started, reading `inputs` (input name -> artifact
+        version id): lineage walks back through them."""
+        body = {
+            "name": name,
+            "inputs": {key: str(value) for key, value in (inputs or {}).items()},
+            "upstream": list(upstream),
+        }
+        path = {"workspace_id": self._workspace, "run_id": run_id}
+        return self._http.fetch(routes.START_STEP, path, json=body)
+
+    def finish_step(
+        self,
+        run_id: uuid.UUID | str,
+        name: str,
+        status: str = "completed",
+        *,
+        outputs: Sequence[ArtifactOutput] = (),
+    ) -> Step:
+        """Record how step `name` ended and the artifact versions it produced."""
+        body = {
+            "status": status,
+            "outputs": [o.model_dump(mode="json", exclude_none=True) for o in outputs],
+        }
+        path = {"workspace_id": self._workspace, "run_id": run_id, "name": name}
+        return self._http.fetch(routes.FINISH_STEP, path, json=body)

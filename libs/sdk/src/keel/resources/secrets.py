@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from keel import routes
 from keel.http import Http
-from keel.models import Secret, SecretValues
+from keel.models import Secret, SecretsBackend, SecretValues, VaultLocation
 from keel.pagination import paginate
 from keel.resources.lookup import as_uuid
 
@@ -71,6 +71,26 @@ class Secrets:
 
     def delete(self, secret: uuid.UUID | str) -> None:
         self._http.send(routes.DELETE_SECRET, self._path(secret_id=self._id(secret)))
+
+    def backend(self) -> SecretsBackend:
+        """Where this workspace keeps its values."""
+        return self._http.fetch(routes.SECRETS_BACKEND, self._path())
+
+    def use_backend(
+        self,
+        kind: str,
+        *,
+        relay_id: uuid.UUID | str | None = None,
+        vault: VaultLocation | None = None,
+    ) -> SecretsBackend:
+        """Keep new values in `kind` from now on: `relay` names the workspace's enrolled
+        relay; `vault` may say where in the deployment's Vault."""
+        body = {
+            "kind": kind,
+            "relay_id": str(relay_id) if relay_id else None,
+            "vault": vault.model_dump(exclude_none=True) if vault else None,
+        }
+        return self._http.fetch(routes.SET_SECRETS_BACKEND, self._path(), json=body)
 
     def _id(self, secret: uuid.UUID | str) -> uuid.UUID:
         return as_uuid(secret) or self.get(secret).id
