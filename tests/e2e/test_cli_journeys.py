@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -12,11 +13,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from keel import Client
 from keel_devstack.process import free_port
 from tests.e2e.conftest import RunningServices
+from tests.support.idp import browser_sign_in
+from tests.support.processes import wait_for_line
 
 pytestmark = pytest.mark.broker
 
@@ -200,3 +204,45 @@ def test_an_expired_session_is_refreshed_and_saved(admin: Keel, slug: str) -> No
     assert refreshed["refresh_token"] != saved["refresh_token"]
     assert refreshed["access_token"] != "expired.token.x"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_person_invited_through_sso_signs_in_with_keel_login_sso(
+    services: RunningServices, admin: Keel, slug: str, oidc_provider: str, tmp_path: Path
+) -> None:
+    tag = uuid.uuid4().hex[:6]
+    assert f"Created team ml-{tag}" in admin("team", "create", f"ml-{tag}").stdout
+    granted = admin("team", "grant", f"ml-{tag}", "developer").stdout
+    assert f"Team ml-{tag} now has role developer" in granted
+    group = f"ml-engineers-{tag}"
+    configured = admin(
+        "sso", "configure", "--issuer", oidc_provider, "--client-id", "keel",
+        "--client-secret-stdin", "--allowed-domain", "example.com",
+        "--group-claim", "groups", "--group-team", f"{group}=ml-{tag}",
+        stdin="idp-client-secret\n",
+    ).stdout  # fmt: skip
+    assert "idp-client-secret" not in configured
+    [organization] = re.findall(r"keel login --sso (\S+)", configured)
+    email = f"frank-{tag}@example.com"
+    httpx.put(f"{oidc_provider}/users/{email}", json={"email": email, "groups": [group]})
+
+    frank = Keel(services, tmp_path / "frank")
+    login = subprocess.Popen(
+        [KEEL, "login", "--sso", organization],
+        env=frank.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        printed = "".join(wait_for_line(login, "Waiting for approval", timeout=30))
+        [link] = re.findall(r"http\S+/start\?user_code=\S+", printed)
+        assert browser_sign_in(link, email).status_code == 200  # Frank's browser
+        assert login.wait(30) == 0
+    finally:
+        login.kill()
+    assert [w["slug"] for w in frank.json("workspace", "list")] == [slug]
+    frank("run", "list", "--workspace", slug)
+    refused = frank("service-account", "create", "ci", "--workspace", slug, expect=4)
+    assert "forbidden" in refused.stderr.lower() or "permission" in refused.stderr.lower()
+    [team] = [t for t in admin.json("team", "list") if t["name"] == f"ml-{tag}"]
+    assert len(team["members"]) == 1

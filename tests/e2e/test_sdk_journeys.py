@@ -7,11 +7,13 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 
 from keel import Client, Forbidden, InvalidRequest, NotFound, WorkspaceClient
 from keel.models import Tokens, VaultLocation
 from tests.e2e.conftest import RunningServices
+from tests.support.idp import browser_sign_in
 from tests.support.journey import MODEL, assert_journey_recorded, ml_journey, sign_in
 
 pytestmark = pytest.mark.broker
@@ -180,6 +182,43 @@ def test_a_pipeline_run_with_artifacts_and_a_promoted_model(
         assert workspace.models.version(MODEL, 1).stage == "archived"
         with pytest.raises(NotFound):
             workspace.artifacts.version(uuid.uuid4())
+
+
+def test_a_person_invited_through_sso_signs_in_and_works_in_the_workspace(
+    services: RunningServices, admin: Client, workspace: WorkspaceClient, oidc_provider: str
+) -> None:
+    """Inviting through SSO: the person's IdP group joins a team that holds a role in the
+    workspace; they sign in at the IdP (approving the SDK's device login) and work there."""
+    tag = uuid.uuid4().hex[:6]
+    team = admin.teams.create(f"ml-{tag}")
+    workspace.members.set_team_role(team.id, "developer")
+    group = f"ml-engineers-{tag}"
+    configured = admin.sso.configure(
+        oidc_provider,
+        "keel",
+        client_secret="idp-client-secret",
+        allowed_domains=["example.com"],
+        group_claim="groups",
+        group_teams={group: team.id},
+    )
+    assert configured.has_client_secret and configured.group_teams == {group: team.id}
+    email = f"erin-{tag}@example.com"
+    httpx.put(f"{oidc_provider}/users/{email}", json={"email": email, "groups": [group]})
+
+    with Client(services.gateway_url) as anonymous:
+        code = anonymous.sessions.start_device_login()
+        link = anonymous.sessions.sso_sign_in_url(configured.organization_id, code.user_code)
+        assert browser_sign_in(link, email).status_code == 200  # Erin's browser
+        tokens = anonymous.sessions.wait_for_device_login(code)
+    with Client(services.gateway_url, access_token=tokens.access_token) as erin:
+        assert [w.id for w in erin.workspaces.list()] == [workspace.id]
+        mine = erin.workspace(workspace.id)
+        run = mine.runs.start("train")
+        assert [r.id for r in mine.runs.list()] == [run.id]
+        with pytest.raises(Forbidden):
+            mine.service_accounts.create("not-for-developers")
+    [joined] = [t for t in admin.teams.list() if t.id == team.id]
+    assert len(joined.members) == 1
 
 
 def test_an_unusable_access_token_is_refreshed_and_the_new_pair_handed_over(

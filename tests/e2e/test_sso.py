@@ -13,7 +13,7 @@ from keel_auth.sso.oidc import OidcClient
 from keel_common.errors import Unauthenticated
 from tests.e2e.auth_support import admin_tokens, bearer
 from tests.e2e.conftest import RunningServices
-from tests.support.idp import real_id_token, sign_in_at_idp
+from tests.support.idp import browser_sign_in, real_id_token, sign_in_at_idp
 from tests.support.keys import SigningKey
 
 pytestmark = pytest.mark.broker
@@ -41,11 +41,7 @@ def configure(services: RunningServices, issuer: str, domains: list[str]) -> str
 
 
 def sso_sign_in(services: RunningServices, organization: str, subject: str) -> httpx.Response:
-    start = httpx.get(f"{services.gateway_url}/api/v1/auth/sso/{organization}/start")
-    assert start.status_code == 302, start.text
-    callback = sign_in_at_idp(start.headers["location"], subject)
-    assert callback.startswith(f"{services.gateway_url}/api/v1/auth/sso/callback?")
-    return httpx.get(callback)
+    return browser_sign_in(f"{services.gateway_url}/api/v1/auth/sso/{organization}/start", subject)
 
 
 def test_sso_login_provisions_the_user_just_in_time(
@@ -193,3 +189,37 @@ def test_idp_groups_map_to_teams_and_their_workspace_roles(
     httpx.put(f"{oidc_provider}/users/{email}", json={"email": email, "groups": []})
     tokens = sso_sign_in(services, organization, email).json()
     assert httpx.get(f"{base}/api/v1/workspaces", headers=bearer(tokens)).json()["items"] == []
+
+
+def test_an_sso_sign_in_approves_a_device_login(
+    services: RunningServices, oidc_provider: str
+) -> None:
+    """`keel login --sso`: the browser signs in at the IdP and gets no token; the device
+    polling for the code gets the SSO user's tokens."""
+    organization = configure(services, oidc_provider, ["example.com"])
+    base = services.gateway_url
+    device = httpx.post(f"{base}/api/v1/auth/device/code").json()
+    email = f"dave-{uuid.uuid4().hex[:6]}@example.com"
+    typed = device["user_code"].lower().replace("-", "")  # as a person may retype it
+    start = f"{base}/api/v1/auth/sso/{organization}/start?user_code={typed}"
+
+    browser = browser_sign_in(start, email)
+    assert browser.status_code == 200, browser.text
+    assert browser.json()["approved_user_code"] == device["user_code"]
+    assert "access_token" not in browser.text and "refresh_token" not in browser.text
+
+    tokens = httpx.post(
+        f"{base}/api/v1/auth/device/token", json={"device_code": device["device_code"]}
+    )
+    assert tokens.status_code == 200, tokens.text
+    claims = jwt.get_unverified_claims(tokens.json()["access_token"])
+    again = sso_sign_in(services, organization, email).json()
+    assert claims["sub"] == jwt.get_unverified_claims(again["access_token"])["sub"]
+
+    # A code that is unknown, or already approved, is refused before the trip to the IdP.
+    for used in ("BCDF-GHJK", device["user_code"]):
+        refused = httpx.get(f"{base}/api/v1/auth/sso/{organization}/start?user_code={used}")
+        assert refused.status_code == 404, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+    malformed = httpx.get(f"{base}/api/v1/auth/sso/{organization}/start?user_code=nope")
+    assert malformed.status_code == 422

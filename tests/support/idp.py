@@ -19,6 +19,16 @@ def sign_in_at_idp(authorization_url: str, subject: str) -> str:
     return response.headers["location"]
 
 
+def browser_sign_in(start_url: str, subject: str) -> httpx.Response:
+    """A browser opening Keel's SSO link and signing in at the provider as `subject`:
+    Keel's answer at the end of the round trip."""
+    start = httpx.get(start_url)
+    assert start.status_code == 302, start.text
+    callback = sign_in_at_idp(start.headers["location"], subject)
+    assert "/api/v1/auth/sso/callback?" in callback, callback
+    return httpx.get(callback)
+
+
 def real_id_token(issuer: str, *, client_id: str, nonce: str, subject: str) -> str:
     """An ID token the provider itself signed, through the authorization-code flow."""
     redirect = "http://127.0.0.1/cb"

@@ -23,7 +23,7 @@ from keel.http import Http
 from keel.models import Tokens, Workspace
 from keel.resources.access import Members, ServiceAccounts
 from keel.resources.artifacts import Artifacts
-from keel.resources.auth import Sessions
+from keel.resources.auth import Sessions, SingleSignOn
 from keel.resources.lookup import as_uuid, find
 from keel.resources.metadata import Pipelines, Runs, Stacks
 from keel.resources.organization import Roles, Teams, Workspaces
@@ -84,6 +84,7 @@ class Client:
         self.workspaces = Workspaces(self._http)
         self.teams = Teams(self._http)
         self.roles = Roles(self._http)
+        self.sso = SingleSignOn(self._http)
 
     @classmethod
     def from_config(cls, url: str | None = None, **options: object) -> Client:

@@ -30,6 +30,7 @@ from keel.models import (
     SecretsBackend,
     SecretValues,
     ServiceAccount,
+    SsoConfig,
     Stack,
     Step,
     Team,
@@ -77,6 +78,9 @@ REFRESH = _route("POST", "/auth/refresh", Tokens)
 DEVICE_CODE = _route("POST", "/auth/device/code", DeviceCode)
 DEVICE_TOKEN = _route("POST", "/auth/device/token", Tokens)
 DEVICE_APPROVE = _no_content("POST", "/auth/device/approve")
+# Opened in a browser, not called: it redirects to the organization's identity provider.
+SSO_START = "/api/v1/auth/sso/{organization_id}/start"
+CONFIGURE_SSO = _route("PUT", "/sso", SsoConfig)
 
 # Organization: workspaces, teams, roles, members
 WORKSPACES = _route("GET", "/workspaces", Page[Workspace])

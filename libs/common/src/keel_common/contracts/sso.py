@@ -6,8 +6,9 @@ import re
 import uuid
 from typing import Annotated, ClassVar
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 
+from keel_common.contracts.auth import TokenPair
 from keel_common.contracts.base import Contract
 from keel_common.crypto.sealed import Sealed
 
@@ -51,16 +52,37 @@ class SsoConfigView(Contract):
     group_teams: dict[str, uuid.UUID]
 
 
+# A device login's user code, as `keel login` shows it.
+UserCode = Annotated[str, Field(pattern=r"^[A-Z]{4}-[A-Z]{4}$")]
+
+
 class StartSso(Contract):
     TYPE: ClassVar[str] = "keel.auth.start_sso"
     organization_id: uuid.UUID
     # Where the IdP sends the browser back: the gateway's callback URL.
     callback_url: str = Field(max_length=500)
+    # Signing in to approve this device login (`keel login --sso`): the tokens go to the
+    # device that polls for them, not to the browser.
+    user_code: UserCode | None = None
 
 
 class SsoRedirect(Contract):
     TYPE: ClassVar[str] = "keel.auth.sso_redirect"
     authorization_url: str
+
+
+class SsoFinished(Contract):
+    """The end of an SSO sign-in: tokens for the browser, or the device login approved."""
+
+    TYPE: ClassVar[str] = "keel.auth.sso_finished"
+    tokens: TokenPair | None = None
+    approved_user_code: UserCode | None = None
+
+    @model_validator(mode="after")
+    def _one_outcome(self) -> SsoFinished:
+        if (self.tokens is None) == (self.approved_user_code is None):
+            raise ValueError("an SSO sign-in ends with tokens or an approved device, not both")
+        return self
 
 
 class FinishSso(Contract):

@@ -1,7 +1,8 @@
 """`keel login` and `keel logout`.
 
-People sign in with the device flow (approve a code from a signed-in session) or, for
-local accounts, email and password; machines store an API key. Keys and passwords are
+People sign in with the device flow: approve a code from a signed-in session, or (`--sso`)
+by signing in through the organization's identity provider in a browser; local accounts
+may use email and password; machines store an API key. Keys and passwords are
 read from stdin, never from flags that `ps` and shell history would keep.
 """
 
@@ -30,9 +31,18 @@ def login(
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
+    sso: Annotated[
+        str | None,
+        typer.Option(
+            "--sso",
+            metavar="ORGANIZATION",
+            help="Sign in through this organization's identity provider (its id, as "
+            "`keel sso configure` printed it).",
+        ),
+    ] = None,
 ) -> None:
-    """Sign in: approve a code in your browser session, a local account's password, or
-    (machines) an API key."""
+    """Sign in: through your organization's identity provider, by approving a code from a
+    signed-in session, with a local account's password, or (machines) an API key."""
     url = url.rstrip("/")
     if api_key_stdin:
         _store_api_key(url, sys.stdin.readline().strip())
@@ -47,12 +57,20 @@ def login(
             tokens = anonymous.sessions.password_login(email, password)
         else:
             code = anonymous.sessions.start_device_login()
-            typer.echo(
-                f"To sign in, approve this code from a signed-in session:\n\n"
-                f"    {code.user_code}\n\n"
-                f"at {code.verification_uri_complete}\n"
-                f"Waiting for approval (expires in {code.expires_in // 60} minutes) ..."
-            )
+            if sso:
+                link = anonymous.sessions.sso_sign_in_url(sso, code.user_code)
+                typer.echo(
+                    f"To sign in, open this link in your browser and sign in with your "
+                    f"organization's identity provider:\n\n    {link}\n\n"
+                    f"It approves the code {code.user_code}."
+                )
+            else:
+                typer.echo(
+                    f"To sign in, approve this code from a signed-in session:\n\n"
+                    f"    {code.user_code}\n\n"
+                    f"at {code.verification_uri_complete}"
+                )
+            typer.echo(f"Waiting for approval (expires in {code.expires_in // 60} minutes) ...")
             tokens = anonymous.sessions.wait_for_device_login(code)
     path = Credentials(url, tokens.access_token, tokens.refresh_token).save()
     typer.echo(f"Signed in. Credentials saved to {path}")

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from keel.cli import access, dev, metadata, relays, secrets, workspaces
+from keel.cli import access, dev, metadata, organization, relays, secrets, workspaces
 from keel.cli.exit_codes import exit_code_for
 from keel.cli.login import login, logout
 from keel.errors import ApiError, KeelError
@@ -23,6 +23,8 @@ app = typer.Typer(
 app.command()(login)
 app.command()(logout)
 app.add_typer(workspaces.app, name="workspace")
+app.add_typer(organization.teams, name="team")
+app.add_typer(organization.sso, name="sso")
 app.add_typer(secrets.app, name="secret")
 app.add_typer(relays.app, name="relay")
 app.add_typer(access.app, name="service-account")

@@ -24,6 +24,20 @@ class Team(Resource):
     members: list[uuid.UUID]
 
 
+class SsoConfig(Resource):
+    """The organization's OpenID Connect provider, as configured (never the client secret)."""
+
+    organization_id: uuid.UUID
+    issuer: str
+    client_id: str
+    allowed_domains: list[str]
+    enabled: bool
+    has_client_secret: bool
+    group_claim: str | None
+    # IdP group -> the Keel team its members join on sign-in.
+    group_teams: dict[str, uuid.UUID]
+
+
 class Role(Resource):
     name: str
     permissions: list[str]

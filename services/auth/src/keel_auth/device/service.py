@@ -61,24 +61,38 @@ async def start(session: AsyncSession) -> Started:
     return Started(device_code, login.user_code, int(LIFETIME.total_seconds()), INTERVAL_S)
 
 
-async def approve(session: AsyncSession, principal: Principal, user_code: str) -> None:
-    if not principal.subject.startswith("user:"):
-        raise NotFound("only a signed-in person can approve a device login")
+def normalized(user_code: str) -> str:
+    """`abcd efgh`, `ABCDEFGH` and `ABCD-EFGH` are the same code, as typed by a person."""
     code = user_code.strip().upper().replace(" ", "")
     if "-" not in code and len(code) == 8:
         code = f"{code[:4]}-{code[4:]}"
-    login = (
-        await session.execute(select(DeviceLogin).where(DeviceLogin.user_code == code))
-    ).scalar_one_or_none()
-    now = datetime.now(UTC)
-    if login is None or login.expires_at <= now or login.approved_by is not None:
+    return code
+
+
+async def pending(session: AsyncSession, user_code: str) -> DeviceLogin:
+    """The device login waiting for approval under this code, locked."""
+    query = select(DeviceLogin).where(DeviceLogin.user_code == normalized(user_code))
+    login = (await session.execute(query.with_for_update())).scalar_one_or_none()
+    if login is None or login.expires_at <= datetime.now(UTC) or login.approved_by is not None:
         raise NotFound("no pending device login has this code")
+    return login
+
+
+async def approve(session: AsyncSession, principal: Principal, user_code: str) -> None:
+    if not principal.subject.startswith("user:"):
+        raise NotFound("only a signed-in person can approve a device login")
     user = await identity.user_by_id(session, uuid.UUID(principal.subject.removeprefix("user:")))
     if user is None:
         raise NotFound("no such user")
-    login.approved_by = user.id
-    await audit(session, "auth.device_approve", "success", actor=principal.subject,
-                target=principal.subject)  # fmt: skip
+    await approve_as(session, user.id, user_code)
+
+
+async def approve_as(session: AsyncSession, user_id: uuid.UUID, user_code: str) -> None:
+    """Approve the device login as `user_id`: the device polling for it gets their tokens."""
+    login = await pending(session, user_code)
+    login.approved_by = user_id
+    await audit(session, "auth.device_approve", "success", actor=f"user:{user_id}",
+                target=f"user:{user_id}")  # fmt: skip
 
 
 async def poll(session: AsyncSession, sessions: SessionService, device_code: str) -> IssuedTokens:

@@ -9,13 +9,13 @@ from keel_auth.keys.service import KeyService
 from keel_auth.rbac.service import principal_of
 from keel_auth.sessions.handlers import open_sealed, sealed_pair
 from keel_auth.sso.models import SsoConfig
-from keel_auth.sso.service import SsoService
+from keel_auth.sso.service import DeviceApproved, SsoService
 from keel_common.bus.rpc_server import RpcContext, RpcRouter
-from keel_common.contracts.auth import TokenPair
 from keel_common.contracts.sso import (
     ConfigureSso,
     FinishSso,
     SsoConfigView,
+    SsoFinished,
     SsoRedirect,
     StartSso,
 )
@@ -47,11 +47,15 @@ def register(router: RpcRouter, keys: KeyService, sso: SsoService) -> None:
 
     @router.method(StartSso)
     async def start(request: StartSso, ctx: RpcContext) -> SsoRedirect:
-        url = await sso.start(ctx.db(), request.organization_id, request.callback_url)
+        url = await sso.start(
+            ctx.db(), request.organization_id, request.callback_url, request.user_code
+        )
         return SsoRedirect(authorization_url=url)
 
     @router.method(FinishSso)
-    async def finish(request: FinishSso, ctx: RpcContext) -> TokenPair:
+    async def finish(request: FinishSso, ctx: RpcContext) -> SsoFinished:
         code = await open_sealed(keys, ctx, request.code, FinishSso.TYPE)
-        tokens = await sso.finish(ctx.db(), request.state, code, request.source_ip)
-        return sealed_pair(tokens, request.reply_key)
+        finished = await sso.finish(ctx.db(), request.state, code, request.source_ip)
+        if isinstance(finished, DeviceApproved):
+            return SsoFinished(approved_user_code=finished.user_code)
+        return SsoFinished(tokens=sealed_pair(finished, request.reply_key))

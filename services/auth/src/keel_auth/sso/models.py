@@ -42,5 +42,7 @@ class SsoLogin(Base):
     nonce: Mapped[str] = mapped_column(String(200))
     code_verifier: Mapped[str] = mapped_column(String(200))
     callback_url: Mapped[str] = mapped_column(String(500))
+    # Set when the sign-in approves a device login (`keel login --sso`).
+    device_user_code: Mapped[str | None] = mapped_column(String(20))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from keel_auth.device import service as device
 from keel_auth.identity import repository as identity
 from keel_auth.identity.models import User
 from keel_auth.rbac import repository as bindings
@@ -25,6 +27,14 @@ from keel_common.crypto.at_rest import KeyEncryptionKey
 from keel_common.errors import FailAfterCommit, Forbidden, KeelError, NotFound, Unauthenticated
 
 LOGIN_TTL = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class DeviceApproved:
+    """An SSO sign-in that approved a device login: its tokens go to the device."""
+
+    user_code: str
+
 # Users provisioned on first SSO sign-in belong to the organization; workspace access
 # comes from an administrator's role bindings.
 JIT_ORG_ROLE = "member"
@@ -68,11 +78,18 @@ class SsoService:
         return saved
 
     async def start(
-        self, session: AsyncSession, organization_id: uuid.UUID, callback_url: str
+        self,
+        session: AsyncSession,
+        organization_id: uuid.UUID,
+        callback_url: str,
+        device_user_code: str | None = None,
     ) -> str:
         config = await repository.config(session, organization_id)
         if config is None or not config.enabled:
             raise NotFound("single sign-on is not configured for this organization")
+        if device_user_code is not None:
+            # A mistyped or stale code is refused now, not after a trip through the IdP.
+            await device.pending(session, device_user_code)
         document = await self._oidc.discovery(config.issuer)
         login = SsoLogin(
             state=secrets.token_urlsafe(32),
@@ -80,6 +97,7 @@ class SsoService:
             nonce=secrets.token_urlsafe(32),
             code_verifier=secrets.token_urlsafe(48),
             callback_url=callback_url,
+            device_user_code=device_user_code,
             expires_at=datetime.now(UTC) + LOGIN_TTL,
         )
         await repository.add_login(session, login)
@@ -99,7 +117,7 @@ class SsoService:
 
     async def finish(
         self, session: AsyncSession, state: str, code: str, source_ip: str | None
-    ) -> IssuedTokens:
+    ) -> IssuedTokens | DeviceApproved:
         now = datetime.now(UTC)
         login = await repository.take_login(session, state)
         if login is None or login.used_at is not None or login.expires_at <= now:
@@ -116,7 +134,7 @@ class SsoService:
 
     async def _finish(
         self, session: AsyncSession, login: SsoLogin, code: str, source_ip: str | None
-    ) -> IssuedTokens:
+    ) -> IssuedTokens | DeviceApproved:
         config = await repository.config(session, login.organization_id)
         if config is None or not config.enabled:
             raise Forbidden("single sign-on is disabled for this organization")
@@ -151,6 +169,9 @@ class SsoService:
             )
         await audit(session, "auth.sso_login", "success", actor=f"user:{user.id}",
                     target=f"user:{user.id}", source_ip=source_ip)  # fmt: skip
+        if login.device_user_code is not None:
+            await device.approve_as(session, user.id, login.device_user_code)
+            return DeviceApproved(login.device_user_code)
         return await self._sessions.issue(session, user)
 
     async def _provision(

@@ -2,7 +2,8 @@
 
 `/start` redirects to the organization's identity provider; the IdP sends the browser back
 to `/callback`, whose authorization code is sealed to the auth service before it goes on
-Kafka. The callback answers with Keel tokens.
+Kafka. The callback answers with Keel tokens; or, when `/start` was given a device login's
+user code (`keel login --sso`), approves that login, and the tokens go to the device.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field, SecretStr
 
-from keel_common.contracts.auth import TokenPair
 from keel_common.contracts.sso import (
     ConfigureSso,
     Domains,
     FinishSso,
     SsoConfigView,
+    SsoFinished,
     SsoRedirect,
     StartSso,
 )
@@ -33,6 +34,23 @@ from keel_gateway.auth.sealing import AuthSealingKey
 from keel_gateway.dependencies import Rpc, Settings
 
 router = APIRouter(tags=["single sign-on"])
+
+# As `keel login` shows it, or as a person retypes it: `ABCD-EFGH`, `abcdefgh`.
+UserCodeQuery = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[A-Za-z]{4}-?[A-Za-z]{4}$",
+        description="Approve this device login (`keel login --sso`) instead of answering "
+        "with tokens.",
+    ),
+]
+
+
+class DeviceLoginApproved(BaseModel):
+    """The SSO sign-in approved a device login; its tokens go to the device."""
+
+    approved_user_code: str
+    detail: str = "Signed in. Return to your terminal."
 
 
 class SsoSettings(BaseModel):
@@ -79,15 +97,28 @@ async def configure_sso(
     status_code=302,
     dependencies=[Depends(limit_sign_in)],
 )
-async def start_sso(organization_id: uuid.UUID, client: Rpc, config: Settings) -> RedirectResponse:
+async def start_sso(
+    organization_id: uuid.UUID, client: Rpc, config: Settings, user_code: UserCodeQuery = None
+) -> RedirectResponse:
     """Begin signing in through the organization's identity provider."""
-    request = StartSso(organization_id=organization_id, callback_url=callback_url(config.issuer))
+    request = StartSso(
+        organization_id=organization_id,
+        callback_url=callback_url(config.issuer),
+        user_code=_normalized(user_code) if user_code else None,
+    )
     redirect = await client.call("auth", request, SsoRedirect)
     return RedirectResponse(redirect.authorization_url, status_code=302)
 
 
+def _normalized(user_code: str) -> str:
+    letters = user_code.replace("-", "").upper()
+    return f"{letters[:4]}-{letters[4:]}"
+
+
 @router.get(
-    "/api/v1/auth/sso/callback", response_model=TokenResponse, dependencies=[Depends(limit_sign_in)]
+    "/api/v1/auth/sso/callback",
+    response_model=TokenResponse | DeviceLoginApproved,
+    dependencies=[Depends(limit_sign_in)],
 )
 async def finish_sso(
     *,
@@ -97,7 +128,7 @@ async def finish_sso(
     state: Annotated[str, Query(min_length=16, max_length=200)],
     code: Annotated[str | None, Query(max_length=2000)] = None,
     error: Annotated[str | None, Query(max_length=200)] = None,
-) -> TokenResponse:
+) -> TokenResponse | DeviceLoginApproved:
     """Where the identity provider sends the browser back."""
     if error is not None or code is None:
         raise Unauthenticated(f"the identity provider did not sign you in ({error or 'no code'})")
@@ -108,4 +139,8 @@ async def finish_sso(
         reply_key=reply.public_text,
         source_ip=request.client.host if request.client else None,
     )
-    return opened_tokens(await client.call("auth", finish, TokenPair), reply)
+    finished = await client.call("auth", finish, SsoFinished)
+    if finished.tokens is not None:
+        return opened_tokens(finished.tokens, reply)
+    # The contract holds one outcome or the other.
+    return DeviceLoginApproved(approved_user_code=str(finished.approved_user_code))
