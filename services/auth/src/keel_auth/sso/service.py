@@ -35,6 +35,7 @@ class DeviceApproved:
 
     user_code: str
 
+
 # Users provisioned on first SSO sign-in belong to the organization; workspace access
 # comes from an administrator's role bindings.
 JIT_ORG_ROLE = "member"
