@@ -85,3 +85,20 @@ def test_an_unreachable_gateway_is_a_connection_failure() -> None:
     with pytest.raises(ConnectionFailed, match=r"cannot reach http://keel\.test"):
         gateway.client(api_key="keel_ak_x").workspaces.list()
     assert len(gateway.requests) == 4
+
+
+def test_a_create_carries_one_key_through_its_retries_and_a_refresh_none() -> None:
+    gateway = ScriptedGateway(
+        problem(503, "service-unavailable", retry_after=0),
+        httpx.Response(201, json=workspace_json("ml")),
+        problem(503, "service-unavailable", retry_after=0),
+    )
+    with gateway.client(api_key="keel_ak_test") as keel:
+        assert keel.workspaces.create("ML", "ml").slug == "ml"
+        keys = [r.headers.get("idempotency-key") for r in gateway.requests]
+        assert len(keys) == 2 and keys[0] is not None and keys[0] == keys[1]
+        # A refresh token works once: no key, and a 503 is not tried again.
+        with pytest.raises(Unavailable):
+            keel.sessions.refresh("refresh-token")
+    assert "idempotency-key" not in gateway.requests[2].headers
+    assert len(gateway.requests) == 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -73,6 +74,9 @@ class Http:
             params={k: v for k, v in (params or {}).items() if v is not None},
             headers=headers,
         )
+        if route.keyed and "idempotency-key" not in request.headers:
+            # Every try of this call carries the same key: the gateway does it once.
+            request.headers["Idempotency-Key"] = uuid.uuid4().hex
         idempotent_key = "idempotency-key" in request.headers
         attempt = 0
         while True:

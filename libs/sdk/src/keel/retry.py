@@ -3,7 +3,8 @@
 The gateway answers 503 when the service behind a route is down or slow, and 429 when
 a caller signs in too often; all three say when to come back (`Retry-After`). A request
 that may have been carried out already (a POST that timed out) is only repeated when it
-carries an `Idempotency-Key`, so a retry can never create a thing twice.
+carries an `Idempotency-Key` (the SDK gives every create one), so a retry can never create
+a thing twice.
 """
 
 from __future__ import annotations

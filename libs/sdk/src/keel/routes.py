@@ -53,6 +53,13 @@ class Route(Generic[T]):
     # What a successful answer holds.
     returns: type[T]
 
+    @property
+    def keyed(self) -> bool:
+        """A POST the SDK sends with an Idempotency-Key of its own, so that it may be
+        retried after a timeout without doing it twice. Not sign-in: the gateway keeps no
+        key there, and a refresh token works once."""
+        return self.method == "POST" and not self.template.startswith("/api/v1/auth/")
+
     def path(self, **params: object) -> str:
         # Names may hold `/` (secret `app/db`): quoted, the router still sees one segment
         # for `{name}`, and `{name:path}` routes decode it back.

@@ -13,7 +13,7 @@ from keel_common.bus.rpc_client import RpcClient
 from keel_common.bus.topics import TopicSpec, ensure_topics, events_topic
 from keel_common.logging import configure_logging
 from keel_common.settings import BusSettings
-from keel_gateway import problems
+from keel_gateway import idempotency, problems
 from keel_gateway.audit.routes import router as audit_router
 from keel_gateway.auth.api_keys import ApiKeyCache
 from keel_gateway.auth.device_routes import router as device_router
@@ -159,4 +159,5 @@ def create_app(
     for router in MLFLOW_ROUTERS:
         app.include_router(router, dependencies=[Depends(refuse_nul)])
     problems.document(app)
+    idempotency.document(app)
     return app

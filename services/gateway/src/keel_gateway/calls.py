@@ -18,6 +18,7 @@ from keel_common.contracts.base import Contract
 from keel_gateway.auth.permissions import PermissionCache, require_workspace
 from keel_gateway.auth.principal import Principal
 from keel_gateway.dependencies import Rpc
+from keel_gateway.idempotency import IdempotencyKey
 
 Res = TypeVar("Res", bound=Contract)
 
@@ -29,6 +30,8 @@ class WorkspaceCall:
     principal: Principal
     teams: list[uuid.UUID]
     rpc: RpcClient
+    # A POST's Idempotency-Key: a repeat of the call gets the first one's reply.
+    idempotency_key: str | None = None
 
     async def ask(self, request: Contract, returns: type[Res]) -> Res:
         return await self.rpc.call(
@@ -37,6 +40,7 @@ class WorkspaceCall:
             returns,
             workspace=self.workspace_id,
             actor=self.principal.subject,
+            idempotency_key=self.idempotency_key,
         )
 
 
@@ -46,9 +50,10 @@ def workspace_call(service: str, needed: str) -> Callable[..., Awaitable[Workspa
         workspace_id: uuid.UUID,
         principal: Annotated[Principal, Depends(require_workspace(needed))],
         rpc: Rpc,
+        idempotency_key: IdempotencyKey,
     ) -> WorkspaceCall:
         cache: PermissionCache = request.app.state.permissions
         teams = await cache.teams_of(principal, workspace_id)
-        return WorkspaceCall(service, workspace_id, principal, teams, rpc)
+        return WorkspaceCall(service, workspace_id, principal, teams, rpc, idempotency_key)
 
     return build

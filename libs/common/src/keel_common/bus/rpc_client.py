@@ -96,11 +96,14 @@ class RpcClient:
         actor: str | None = None,
         timeout: float | None = None,
         partition: int | None = None,
+        idempotency_key: str | None = None,
     ) -> Res:
         """Ask `service`; returns its result as `returns` or raises the problem it sent.
 
         `partition` pins the request to one partition of the service's topic (the relay
-        client uses it to steer around a replica that stopped heartbeating)."""
+        client uses it to steer around a replica that stopped heartbeating). With an
+        `idempotency_key`, a repeat of the request gets the first one's reply
+        (keel_common.bus.idempotency)."""
         timeout = timeout or self._settings.rpc_timeout_s
         envelope = Envelope.wrap(
             request,
@@ -108,6 +111,7 @@ class RpcClient:
             actor=actor,
             expires_at=utcnow() + timedelta(seconds=timeout),
             request_id=structlog.contextvars.get_contextvars().get("request_id"),
+            idempotency_key=idempotency_key,
         )
         future: asyncio.Future[Envelope] = asyncio.get_running_loop().create_future()
         self._pending[envelope.id] = future

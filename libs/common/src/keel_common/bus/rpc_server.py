@@ -23,6 +23,7 @@ from faststream.middlewares import AckPolicy
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from keel_common.bus import idempotency
 from keel_common.bus.broker import group_timing
 from keel_common.bus.dead_letters import send_to_dead_letters
 from keel_common.bus.message import KafkaMessage
@@ -133,19 +134,32 @@ class RpcRouter:
         except Exception:
             log.exception("rpc handler crashed", method=envelope.type)
             return _problem_reply(KeelError())
-        return RpcReply(ok=True, result=result.model_dump(mode="json"))
+        return RpcReply(ok=True, result=result)
 
-    async def _run(self, handler: Handler, request: Contract, envelope: Envelope) -> Contract:
+    async def _run(self, handler: Handler, request: Contract, envelope: Envelope) -> dict[str, Any]:
         """The handler in its own unit of work: committed if it returns (or raises
-        FailAfterCommit), rolled back if it raises anything else."""
+        FailAfterCommit), rolled back if it raises anything else. A request with an
+        idempotency key that was seen before gets the first request's reply instead."""
         if self._db is None:
-            return await handler(request, RpcContext(envelope, None))
+            return (await handler(request, RpcContext(envelope, None))).model_dump(mode="json")
+        scope = idempotency.scope_of(envelope)
         kept: FailAfterCommit | None = None
         async with self._db.transaction() as session:
+            if scope is not None:
+                fingerprint = idempotency.fingerprint_of(envelope)
+                first = await idempotency.claim(session, scope, fingerprint)
+                if first is not None:
+                    return first.replay(fingerprint)
             try:
-                return await handler(request, RpcContext(envelope, session))
+                result = await handler(request, RpcContext(envelope, session))
             except FailAfterCommit as failure:
                 kept = failure  # leaving the block normally commits
+                if scope is not None:
+                    await idempotency.forget(session, scope)
+            else:
+                if scope is not None:
+                    return await idempotency.keep(session, scope, result)
+                return result.model_dump(mode="json")
         raise kept
 
     def bind(self, broker: KafkaBroker, settings: BusSettings) -> LogicSubscriber[Any]:

@@ -62,6 +62,8 @@ class Envelope(BaseModel):
     # The id of the HTTP request that started this, so logs and audit records of every
     # hop can be joined with the gateway's access log.
     request_id: str | None = Field(default=None, max_length=200)
+    # RPC requests only: the client's Idempotency-Key (keel_common.bus.idempotency).
+    idempotency_key: str | None = Field(default=None, min_length=1, max_length=200)
     payload: dict[str, Any]
 
     @classmethod
@@ -75,6 +77,7 @@ class Envelope(BaseModel):
         causation_id: uuid.UUID | None = None,
         expires_at: datetime | None = None,
         request_id: str | None = None,
+        idempotency_key: str | None = None,
     ) -> Self:
         return cls(
             type=payload.TYPE,
@@ -85,6 +88,7 @@ class Envelope(BaseModel):
             causation_id=causation_id,
             expires_at=expires_at,
             request_id=request_id,
+            idempotency_key=idempotency_key,
             payload=payload.model_dump(mode="json"),
         )
 

@@ -1,7 +1,8 @@
-"""The outbox and inbox tables every service database carries.
+"""The outbox, inbox and idempotency tables every service database carries.
 
-Defined once here; each service's first Alembic migration creates them with
-`create_fabric_tables()` so the schema is still built by migrations, not `create_all`.
+Defined once here; each service's Alembic migrations create them with
+`create_fabric_tables()` and `create_idempotency_table()` so the schema is still built by
+migrations, not `create_all`.
 """
 
 from __future__ import annotations
@@ -47,6 +48,33 @@ inbox = Table(
     PrimaryKeyConstraint("consumer", "message_id"),
     Index("ix_keel_inbox_processed_at", "processed_at"),
 )
+
+# RPC requests sent with an Idempotency-Key (keel_common.bus.idempotency): the first
+# request's reply, kept for a retry to get again.
+idempotency = Table(
+    "keel_idempotency",
+    fabric_metadata,
+    # Caller, workspace, request type and the key: one caller's keys never meet another's.
+    Column("scope", String(700), primary_key=True),
+    # SHA-256 of the request's payload: the same key with another request is refused.
+    Column("fingerprint", String(64), nullable=False),
+    # NULL while the first request runs, and for a reply that must not be shown twice.
+    Column("reply", JSONB, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_keel_idempotency_created_at", "created_at"),
+)
+
+
+def create_idempotency_table() -> None:
+    """Call from a service migration; spelled out like `create_fabric_tables`."""
+    op.create_table(
+        "keel_idempotency",
+        Column("scope", String(700), primary_key=True),
+        Column("fingerprint", String(64), nullable=False),
+        Column("reply", JSONB, nullable=True),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+    op.create_index("ix_keel_idempotency_created_at", "keel_idempotency", ["created_at"])
 
 
 def create_fabric_tables() -> None:

@@ -10,6 +10,7 @@ from keel_common.contracts.auth import CreateRole, ListRoles, RoleList, RoleView
 from keel_gateway.auth.permissions import require_org
 from keel_gateway.auth.principal import Principal
 from keel_gateway.dependencies import Rpc
+from keel_gateway.idempotency import IdempotencyKey
 
 router = APIRouter(prefix="/api/v1/roles", tags=["members"])
 
@@ -19,9 +20,10 @@ async def create_role(
     body: CreateRole,
     principal: Annotated[Principal, Depends(require_org("member:create"))],
     client: Rpc,
+    key: IdempotencyKey,
 ) -> RoleView:
     """Define a workspace role from `<resource>:<action>` permissions."""
-    return await client.call("auth", body, RoleView, actor=principal.subject)
+    return await client.call("auth", body, RoleView, actor=principal.subject, idempotency_key=key)
 
 
 @router.get("", response_model=RoleList)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from keel_common.contracts.base import MAX_DB_INT
@@ -51,9 +51,6 @@ router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}", tags=["metadata"]
 IDEMPOTENCY = uuid.UUID("6f1d1c5e-2b8a-4b8e-9d7e-3c1b0a4e5f60")
 
 
-IdempotencyKey = Annotated[str | None, Header(max_length=200)]
-
-
 @router.post("/stacks", status_code=201, response_model=StackView)
 async def create_stack(body: CreateStack, call: StackCreator) -> StackView:
     """Creating the same stack again returns it; a different stack under the name is a 409."""
@@ -76,11 +73,11 @@ async def list_pipelines(call: PipelineReader) -> PipelineList:
 
 
 @router.post("/runs", status_code=201, response_model=RunView)
-async def start_run(
-    body: StartRun, call: RunCreator, idempotency_key: IdempotencyKey = None
-) -> RunView:
-    if idempotency_key is not None and body.run_id is None:
-        seed = f"{call.workspace_id}:{call.principal.subject}:{idempotency_key}"
+async def start_run(body: StartRun, call: RunCreator) -> RunView:
+    # The run's id follows from the key too, so the run events of a pipeline that retried
+    # (and that reach the service on their own) name the same run.
+    if call.idempotency_key is not None and body.run_id is None:
+        seed = f"{call.workspace_id}:{call.principal.subject}:{call.idempotency_key}"
         body = body.model_copy(update={"run_id": uuid.uuid5(IDEMPOTENCY, seed)})
     return await call.ask(body, RunView)
 

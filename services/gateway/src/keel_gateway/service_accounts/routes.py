@@ -24,6 +24,7 @@ from keel_common.crypto.sealed import EphemeralKey
 from keel_gateway.auth.permissions import require_workspace
 from keel_gateway.auth.principal import Principal
 from keel_gateway.dependencies import Rpc
+from keel_gateway.idempotency import IdempotencyKey
 
 router = APIRouter(
     prefix="/api/v1/workspaces/{workspace_id}/service-accounts", tags=["service accounts"]
@@ -53,9 +54,12 @@ async def create_service_account(
     body: NewServiceAccount,
     principal: Annotated[Principal, Depends(require_workspace("service_account:create"))],
     client: Rpc,
+    key: IdempotencyKey,
 ) -> ServiceAccountView:
     request = CreateServiceAccount(workspace=workspace_id, name=body.name, role=body.role)
-    return await client.call("auth", request, ServiceAccountView, actor=principal.subject)
+    return await client.call(
+        "auth", request, ServiceAccountView, actor=principal.subject, idempotency_key=key
+    )
 
 
 @router.get("", response_model=ServiceAccountList)
@@ -70,11 +74,13 @@ async def list_service_accounts(
 
 @router.post("/{account_id}/api-keys", status_code=201, response_model=ApiKeyResponse)
 async def create_api_key(
+    *,
     workspace_id: uuid.UUID,
     account_id: uuid.UUID,
     body: NewApiKey,
     principal: Annotated[Principal, Depends(require_workspace("service_account:update"))],
     client: Rpc,
+    key: IdempotencyKey,
 ) -> ApiKeyResponse:
     """Create an API key; use it as `Authorization: Bearer <key>` (or MLFLOW_TRACKING_TOKEN)."""
     reply = EphemeralKey.generate()
@@ -85,7 +91,9 @@ async def create_api_key(
         expires_in_days=body.expires_in_days,
         reply_key=reply.public_text,
     )
-    created = await client.call("auth", request, ApiKeyCreated, actor=principal.subject)
+    created = await client.call(
+        "auth", request, ApiKeyCreated, actor=principal.subject, idempotency_key=key
+    )
     return ApiKeyResponse(
         id=created.id,
         name=created.name,

@@ -11,6 +11,7 @@ from keel_common.contracts.auth import CreateTeam, ListTeams, SetTeamMember, Tea
 from keel_gateway.auth.permissions import require_org
 from keel_gateway.auth.principal import Principal
 from keel_gateway.dependencies import Rpc
+from keel_gateway.idempotency import IdempotencyKey
 
 router = APIRouter(prefix="/api/v1/teams", tags=["teams"])
 
@@ -20,8 +21,9 @@ async def create_team(
     body: CreateTeam,
     principal: Annotated[Principal, Depends(require_org("member:create"))],
     client: Rpc,
+    key: IdempotencyKey,
 ) -> TeamView:
-    return await client.call("auth", body, TeamView, actor=principal.subject)
+    return await client.call("auth", body, TeamView, actor=principal.subject, idempotency_key=key)
 
 
 @router.get("", response_model=TeamList)

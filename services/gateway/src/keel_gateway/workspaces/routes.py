@@ -11,6 +11,7 @@ from keel_common.contracts.auth import CreateWorkspace, ListWorkspaces, Workspac
 from keel_gateway.auth.permissions import require_org
 from keel_gateway.auth.principal import CurrentPrincipal, Principal
 from keel_gateway.dependencies import Rpc
+from keel_gateway.idempotency import IdempotencyKey
 
 router = APIRouter(prefix="/api/v1/workspaces", tags=["workspaces"])
 
@@ -24,8 +25,11 @@ async def create_workspace(
     body: CreateWorkspace,
     principal: Annotated[Principal, Depends(require_org("workspace:create"))],
     client: Rpc,
+    key: IdempotencyKey,
 ) -> WorkspaceView:
-    return await client.call("auth", body, WorkspaceView, actor=principal.subject)
+    return await client.call(
+        "auth", body, WorkspaceView, actor=principal.subject, idempotency_key=key
+    )
 
 
 @router.get("", response_model=WorkspacePage)
