@@ -84,6 +84,7 @@ allow keel-metadata --topic keel.rpc.metadata -- Read
 allow keel-metadata --resource-pattern-type prefixed --topic keel.reply.gateway. -- Write
 allow keel-metadata --topic keel.ingest.metadata -- Read
 allow keel-metadata --topic keel.events.metadata -- Write
+allow keel-metadata --topic keel.events.audit -- Write
 allow keel-metadata --topic keel.dlq -- Write
 allow keel-metadata --group keel-metadata -- Read
 allow keel-metadata --group keel-metadata-ingest -- Read

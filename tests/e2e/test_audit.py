@@ -124,3 +124,48 @@ async def test_only_admins_read_the_log_and_sign_ins_are_in_the_organizations(
         ]
     )
     assert all(PASSWORD not in str(e) and "nope" not in str(e) for e in denied)
+
+
+def test_registry_and_experiment_changes_are_audited_through_either_api(
+    services: RunningServices,
+) -> None:
+    """Who promoted which model version, through Keel's API or MLflow's; logging is not."""
+    headers = admin(services)
+    workspace = new_workspace(services, headers)
+    api = f"{services.gateway_url}/api/v1/workspaces/{workspace}"
+    mlflow = f"{services.gateway_url}/mlflow/workspaces/{workspace}/api/2.0/mlflow"
+
+    def send(method: str, url: str, body: dict[str, Any]) -> Any:
+        response = httpx.request(method, url, json=body, headers=headers)
+        assert response.status_code in (200, 201), response.text
+        return response.json()
+
+    send("POST", f"{api}/models/churn/versions", {})
+    send("PUT", f"{api}/models/churn/versions/1/stage", {"stage": "production"})
+    experiment = send("POST", f"{mlflow}/experiments/create", {"name": "exp"})["experiment_id"]
+    run = send("POST", f"{mlflow}/runs/create", {"experiment_id": experiment})["run"]
+    metric = {"key": "loss", "value": 0.5, "timestamp": 1, "step": 0}
+    send("POST", f"{mlflow}/runs/log-metric", {"run_id": run["info"]["run_id"], **metric})
+    send("POST", f"{mlflow}/model-versions/create", {"name": "churn", "source": "s3://m"})
+    transition = {"name": "churn", "version": "2", "stage": "Staging"}
+    send("POST", f"{mlflow}/model-versions/transition-stage", transition)
+
+    path = f"workspaces/{workspace}/audit"
+    expected = {
+        ("metadata.create_model_version", "model=churn"),
+        ("metadata.set_model_stage", "model=churn number=1 stage=production"),
+        ("mlflow.create_experiment", "name=exp"),
+        ("mlflow.create_model_version", "name=churn"),
+        ("mlflow.transition_model_version_stage", "name=churn version=2 stage=Staging"),
+    }
+
+    def changes() -> list[dict[str, Any]]:
+        items = _audit(services, path, headers, limit=50)["items"]
+        return [e for e in items if e["action"].startswith(("metadata.", "mlflow."))]
+
+    _until(lambda: {(e["action"], e["target"]) for e in changes()} >= expected)
+    audited = changes()
+    # Creating the run and logging its metric are the run's own record, not audit entries.
+    assert {(e["action"], e["target"]) for e in audited} == expected
+    assert all(e["actor"].startswith("user:") and e["outcome"] == "success" for e in audited)
+    assert all(e["request_id"] for e in audited)

@@ -18,7 +18,7 @@ from pathlib import Path
 from faststream import FastStream
 
 from keel_common.bus.broker import make_broker
-from keel_common.bus.rpc_server import RpcContext, RpcRouter
+from keel_common.bus.rpc_server import RpcContext, RpcRouter, SuccessHook
 from keel_common.bus.topics import DEAD_LETTERS, TopicSpec, ensure_topics, rpc_topic
 from keel_common.contracts.health import Ping, Pong
 from keel_common.db.database import Database
@@ -46,6 +46,7 @@ class ServiceRuntime:
         *,
         bus_settings: BusSettings | None = None,
         extra_topics: list[TopicSpec] | None = None,
+        on_rpc_success: SuccessHook | None = None,
     ) -> None:
         configure_logging(service)
         self.service = service
@@ -57,7 +58,7 @@ class ServiceRuntime:
         self.db = Database(
             db_settings.database_url.get_secret_value(), pool_size=db_settings.db_pool_size
         )
-        self.router = RpcRouter(service, self.db)
+        self.router = RpcRouter(service, self.db, on_success=on_rpc_success)
         self.relay = OutboxRelay(self.db, self.broker)
         self._topics = [
             TopicSpec(rpc_topic(service), self.bus_settings.topic_partitions),

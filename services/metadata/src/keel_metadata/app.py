@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from keel_common.audit.record import AUDIT_TOPIC
 from keel_common.bus.topics import TopicSpec
 from keel_common.contracts.metadata import (
     INGEST_TOPIC,
@@ -11,6 +12,7 @@ from keel_common.contracts.metadata import (
 from keel_common.service import ServiceRuntime
 from keel_metadata.annotations import handlers as annotations_handlers
 from keel_metadata.artifacts import handlers as artifacts_handlers
+from keel_metadata.audit import audit_change
 from keel_metadata.ingestion import subscribe_ingestion
 from keel_metadata.logged_models import handlers as logged_models_handlers
 from keel_metadata.mlflow_registry import handlers as mlflow_registry_handlers
@@ -29,7 +31,12 @@ def create_runtime(settings: MetadataSettings | None = None) -> ServiceRuntime:
         settings or MetadataSettings(),
         MIGRATIONS,
         # Ingestion is keyed by run: more partitions, more runs ingested side by side.
-        extra_topics=[TopicSpec(METADATA_EVENTS, 3), TopicSpec(INGEST_TOPIC, 6)],
+        extra_topics=[
+            TopicSpec(METADATA_EVENTS, 3),
+            TopicSpec(INGEST_TOPIC, 6),
+            TopicSpec(AUDIT_TOPIC, 3),
+        ],
+        on_rpc_success=audit_change,
     )
     runs_handlers.register(runtime.router)
     artifacts_handlers.register(runtime.router)

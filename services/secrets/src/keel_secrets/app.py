@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from keel_common.audit.record import AUDIT_TOPIC
 from keel_common.bus.rpc_client import RpcClient
 from keel_common.bus.topics import TopicSpec
 from keel_common.contracts.relay import RELAY_INBOUND
@@ -16,7 +17,6 @@ from keel_secrets.relays import handlers as relays_handlers
 from keel_secrets.relays.client import RelayClient
 from keel_secrets.relays.inbound import subscribe_relay_inbound
 from keel_secrets.secrets import handlers as secrets_handlers
-from keel_secrets.secrets.audit import AUDIT_TOPIC
 from keel_secrets.settings import SecretsSettings
 from keel_secrets.vault.client import VaultSession
 from keel_secrets.workspaces import handlers as workspaces_handlers

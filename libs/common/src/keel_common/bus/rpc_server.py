@@ -80,16 +80,25 @@ MAX_REPLY_BYTES = 1_000_000
 
 
 ExpiredHook = Callable[[Envelope], Awaitable[None]]
+# Called with each request a handler carried out, inside its unit of work (the metadata
+# service audits its changes there, so the entry commits with the change or not at all).
+SuccessHook = Callable[[Contract, RpcContext], Awaitable[None]]
 
 
 class RpcRouter:
     def __init__(
-        self, service: str, db: Database | None = None, *, on_expired: ExpiredHook | None = None
+        self,
+        service: str,
+        db: Database | None = None,
+        *,
+        on_expired: ExpiredHook | None = None,
+        on_success: SuccessHook | None = None,
     ) -> None:
         self.service = service
         self._db = db
         # Called for each request dropped because its deadline passed (the relay audits it).
         self._on_expired = on_expired
+        self._on_success = on_success
         self._handlers: dict[str, tuple[type[Contract], Handler]] = {}
 
     def method(
@@ -150,8 +159,11 @@ class RpcRouter:
                 first = await idempotency.claim(session, scope, fingerprint)
                 if first is not None:
                     return first.replay(fingerprint)
+            context = RpcContext(envelope, session)
             try:
-                result = await handler(request, RpcContext(envelope, session))
+                result = await handler(request, context)
+                if self._on_success is not None:
+                    await self._on_success(request, context)
             except FailAfterCommit as failure:
                 kept = failure  # leaving the block normally commits
                 if scope is not None:

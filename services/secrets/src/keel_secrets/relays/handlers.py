@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from keel_common.audit.record import audit
 from keel_common.bus.rpc_server import RpcContext, RpcRouter
 from keel_common.bus.topics import SHORT_RETENTION, TopicSpec, ensure_topics
 from keel_common.contracts.relay import relay_request_topic
@@ -20,7 +21,6 @@ from keel_common.crypto.sealed import seal_to_requester
 from keel_common.settings import BusSettings
 from keel_secrets.keys.service import ServiceKeys
 from keel_secrets.relays import repository, service
-from keel_secrets.secrets.audit import audit
 from keel_secrets.secrets.handlers import call_of
 from keel_secrets.settings import SecretsSettings
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from faststream.kafka import KafkaBroker
 
+from keel_common.audit.record import audit
 from keel_common.bus.events import subscribe_events
 from keel_common.contracts.base import Envelope
 from keel_common.contracts.relay import RELAY_INBOUND, RelayEnroll, RelayHeartbeat
@@ -16,7 +17,6 @@ from keel_common.errors import InvalidInput
 from keel_common.logging import get_logger
 from keel_common.settings import BusSettings
 from keel_secrets.relays import service
-from keel_secrets.secrets.audit import audit
 
 log = get_logger(__name__)
 

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from keel_common.audit.record import Outcome, audit
 from keel_common.bus.rpc_server import RpcContext, RpcRouter
 from keel_common.contracts.secrets import (
     Caller,
@@ -26,7 +27,6 @@ from keel_common.contracts.secrets import (
 )
 from keel_common.errors import FailAfterCommit, InvalidInput, KeelError, Unauthenticated
 from keel_secrets.secrets import service
-from keel_secrets.secrets.audit import Outcome, audit
 from keel_secrets.secrets.models import Secret
 from keel_secrets.secrets.repository import Viewer
 from keel_secrets.secrets.service import Call

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from keel_common.audit.record import audit
 from keel_common.contracts.secrets import (
     CreateSecret,
     ListSecrets,
@@ -26,7 +27,6 @@ from keel_common.crypto.sealed import Sealed
 from keel_common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from keel_secrets.backends.base import Target
 from keel_secrets.secrets import repository
-from keel_secrets.secrets.audit import audit
 from keel_secrets.secrets.models import Secret, SecretVersion
 from keel_secrets.secrets.repository import Viewer
 from keel_secrets.workspaces.service import Backends

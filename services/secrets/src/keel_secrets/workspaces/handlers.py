@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from keel_common.audit.record import audit
 from keel_common.bus.rpc_server import RpcContext, RpcRouter
 from keel_common.contracts.secrets import BackendView, GetBackend, SetBackend
-from keel_secrets.secrets.audit import audit
 from keel_secrets.secrets.handlers import call_of
 from keel_secrets.workspaces.service import Backends
 

@@ -1,5 +1,6 @@
-"""The control plane's record of every secret access: who, which secret, what, outcome and
-request id. Never a value."""
+"""An entry of the audit log: who did what to which target, the outcome and the request id;
+never a value. Written through the outbox in the caller's unit of work, so the entry commits
+with what it records; the auth service files it (GET /api/v1/audit)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""The audit log's entries, as every service writes them."""
