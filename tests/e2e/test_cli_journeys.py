@@ -19,7 +19,7 @@ import pytest
 from keel import Client
 from keel_devstack.process import free_port
 from tests.e2e.conftest import RunningServices
-from tests.support.idp import browser_sign_in
+from tests.support.idp import browser_sign_in, confirm_device_login
 from tests.support.processes import wait_for_line
 
 pytestmark = pytest.mark.broker
@@ -236,7 +236,9 @@ def test_a_person_invited_through_sso_signs_in_with_keel_login_sso(
     try:
         printed = "".join(wait_for_line(login, "Waiting for approval", timeout=30))
         [link] = re.findall(r"http\S+/start\?user_code=\S+", printed)
-        assert browser_sign_in(link, email).status_code == 200  # Frank's browser
+        assert (
+            confirm_device_login(browser_sign_in(link, email)).status_code == 200
+        )  # Frank's browser
         assert login.wait(30) == 0
     finally:
         login.kill()

@@ -13,7 +13,7 @@ import pytest
 from keel import Client, Forbidden, InvalidRequest, NotFound, WorkspaceClient
 from keel.models import Tokens, VaultLocation
 from tests.e2e.conftest import RunningServices
-from tests.support.idp import browser_sign_in
+from tests.support.idp import browser_sign_in, confirm_device_login
 from tests.support.journey import MODEL, assert_journey_recorded, ml_journey, sign_in
 
 pytestmark = pytest.mark.broker
@@ -208,7 +208,9 @@ def test_a_person_invited_through_sso_signs_in_and_works_in_the_workspace(
     with Client(services.gateway_url) as anonymous:
         code = anonymous.sessions.start_device_login()
         link = anonymous.sessions.sso_sign_in_url(configured.organization_id, code.user_code)
-        assert browser_sign_in(link, email).status_code == 200  # Erin's browser
+        assert (
+            confirm_device_login(browser_sign_in(link, email)).status_code == 200
+        )  # Erin's browser
         tokens = anonymous.sessions.wait_for_device_login(code)
     with Client(services.gateway_url, access_token=tokens.access_token) as erin:
         assert [w.id for w in erin.workspaces.list()] == [workspace.id]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 
 import httpx
@@ -13,7 +14,12 @@ from keel_auth.sso.oidc import OidcClient
 from keel_common.errors import Unauthenticated
 from tests.e2e.auth_support import admin_tokens, bearer
 from tests.e2e.conftest import RunningServices
-from tests.support.idp import browser_sign_in, real_id_token, sign_in_at_idp
+from tests.support.idp import (
+    browser_sign_in,
+    confirm_device_login,
+    real_id_token,
+    sign_in_at_idp,
+)
 from tests.support.keys import SigningKey
 
 pytestmark = pytest.mark.broker
@@ -191,11 +197,12 @@ def test_idp_groups_map_to_teams_and_their_workspace_roles(
     assert httpx.get(f"{base}/api/v1/workspaces", headers=bearer(tokens)).json()["items"] == []
 
 
-def test_an_sso_sign_in_approves_a_device_login(
+def test_an_sso_sign_in_approves_a_device_login_once_its_code_is_confirmed(
     services: RunningServices, oidc_provider: str
 ) -> None:
-    """`keel login --sso`: the browser signs in at the IdP and gets no token; the device
-    polling for the code gets the SSO user's tokens."""
+    """`keel login --sso`: the browser signs in at the IdP, is shown the code and asked to
+    confirm it, and gets no token; the device polling for the code gets the SSO user's
+    tokens, and only after the confirmation."""
     organization = configure(services, oidc_provider, ["example.com"])
     base = services.gateway_url
     device = httpx.post(f"{base}/api/v1/auth/device/code").json()
@@ -203,19 +210,28 @@ def test_an_sso_sign_in_approves_a_device_login(
     typed = device["user_code"].lower().replace("-", "")  # as a person may retype it
     start = f"{base}/api/v1/auth/sso/{organization}/start?user_code={typed}"
 
-    browser = browser_sign_in(start, email)
-    assert browser.status_code == 200, browser.text
-    assert browser.json()["approved_user_code"] == device["user_code"]
-    assert "access_token" not in browser.text and "refresh_token" not in browser.text
+    def poll() -> httpx.Response:
+        token = f"{base}/api/v1/auth/device/token"
+        return httpx.post(token, json={"device_code": device["device_code"]})
 
-    tokens = httpx.post(
-        f"{base}/api/v1/auth/device/token", json={"device_code": device["device_code"]}
-    )
+    page = browser_sign_in(start, email)
+    assert device["user_code"] in page.text
+    assert "access_token" not in page.text and "refresh_token" not in page.text
+    # Signed in at the IdP, not yet confirmed: the device is still waiting.
+    assert poll().json()["error"] == "authorization_pending"
+
+    confirmed = confirm_device_login(page)
+    assert confirmed.status_code == 200, confirmed.text
+    assert device["user_code"] in confirmed.text and "access_token" not in confirmed.text
+    time.sleep(2.1)  # the device's polling interval
+    tokens = poll()
     assert tokens.status_code == 200, tokens.text
     claims = jwt.get_unverified_claims(tokens.json()["access_token"])
     again = sso_sign_in(services, organization, email).json()
     assert claims["sub"] == jwt.get_unverified_claims(again["access_token"])["sub"]
 
+    # The confirmation works once.
+    assert confirm_device_login(page).status_code == 404
     # A code that is unknown, or already approved, is refused before the trip to the IdP.
     for used in ("BCDF-GHJK", device["user_code"]):
         refused = httpx.get(f"{base}/api/v1/auth/sso/{organization}/start?user_code={used}")
@@ -223,3 +239,9 @@ def test_an_sso_sign_in_approves_a_device_login(
         assert refused.headers["content-type"] == "application/problem+json"
     malformed = httpx.get(f"{base}/api/v1/auth/sso/{organization}/start?user_code=nope")
     assert malformed.status_code == 422
+    forged = httpx.post(
+        f"{base}/api/v1/auth/sso/device/confirm",
+        content="confirmation=made-up",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert forged.status_code == 404

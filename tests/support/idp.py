@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import httpx
@@ -27,6 +29,20 @@ def browser_sign_in(start_url: str, subject: str) -> httpx.Response:
     callback = sign_in_at_idp(start.headers["location"], subject)
     assert "/api/v1/auth/sso/callback?" in callback, callback
     return httpx.get(callback)
+
+
+def confirm_device_login(page: httpx.Response) -> httpx.Response:
+    """Press "Approve" on the page Keel shows after an SSO sign-in for `keel login --sso`."""
+    assert page.status_code == 200, page.text
+    assert page.headers["content-type"].startswith("text/html")
+    [action] = re.findall(r'<form method="post" action="([^"]+)">', page.text)
+    [confirmation] = re.findall(r'name="confirmation" value="([^"]+)"', page.text)
+    base = str(page.url).split("/api/v1/")[0]
+    return httpx.post(
+        f"{base}{action}",
+        content=urlencode({"confirmation": html.unescape(confirmation)}),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
 
 
 def real_id_token(issuer: str, *, client_id: str, nonce: str, subject: str) -> str:

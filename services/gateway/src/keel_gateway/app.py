@@ -23,6 +23,7 @@ from keel_gateway.auth.rate_limit import SlidingWindow
 from keel_gateway.auth.revocations import DeactivatedUsers, subscribe_revocations
 from keel_gateway.auth.routes import router as auth_router
 from keel_gateway.auth.sealing import AuthSealingKey
+from keel_gateway.auth.sso_device import router as sso_device_router
 from keel_gateway.auth.sso_routes import router as sso_router
 from keel_gateway.edge.body_limit import BodyLimit
 from keel_gateway.edge.compression import SelectiveGZip
@@ -56,6 +57,7 @@ EDGE_ROUTERS = (health_router, metrics_router)
 API_ROUTERS = (
     auth_router,
     sso_router,
+    sso_device_router,
     device_router,
     workspaces_router,
     service_accounts_router,

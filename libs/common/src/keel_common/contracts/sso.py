@@ -6,7 +6,7 @@ import re
 import uuid
 from typing import Annotated, ClassVar
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from keel_common.contracts.auth import TokenPair
 from keel_common.contracts.base import Contract
@@ -61,8 +61,8 @@ class StartSso(Contract):
     organization_id: uuid.UUID
     # Where the IdP sends the browser back: the gateway's callback URL.
     callback_url: str = Field(max_length=500)
-    # Signing in to approve this device login (`keel login --sso`): the tokens go to the
-    # device that polls for them, not to the browser.
+    # Signing in to approve this device login (`keel login --sso`): once the person has
+    # confirmed the code in the browser, the tokens go to the device, not to the browser.
     user_code: UserCode | None = None
 
 
@@ -71,18 +71,40 @@ class SsoRedirect(Contract):
     authorization_url: str
 
 
+class DeviceToConfirm(BaseModel):
+    """A device login the signed-in person must still confirm: the browser shows the code
+    and asks; only the confirmation (single use, minutes) approves it. Without that step a
+    link from someone else (with their code) would sign their terminal in as you."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    user_code: UserCode
+    # Sealed to the requester, like tokens: it approves the login once.
+    confirmation: Sealed
+
+
 class SsoFinished(Contract):
-    """The end of an SSO sign-in: tokens for the browser, or the device login approved."""
+    """The end of an SSO sign-in: tokens for the browser, or a device login to confirm."""
 
     TYPE: ClassVar[str] = "keel.auth.sso_finished"
     tokens: TokenPair | None = None
-    approved_user_code: UserCode | None = None
+    device: DeviceToConfirm | None = None
 
     @model_validator(mode="after")
     def _one_outcome(self) -> SsoFinished:
-        if (self.tokens is None) == (self.approved_user_code is None):
-            raise ValueError("an SSO sign-in ends with tokens or an approved device, not both")
+        if (self.tokens is None) == (self.device is None):
+            raise ValueError("an SSO sign-in ends with tokens or a device to confirm")
         return self
+
+
+class ConfirmSsoDevice(Contract):
+    TYPE: ClassVar[str] = "keel.auth.confirm_sso_device"
+    # Sealed to the auth service.
+    confirmation: Sealed
+
+
+class SsoDeviceConfirmed(Contract):
+    TYPE: ClassVar[str] = "keel.auth.sso_device_confirmed"
+    user_code: UserCode
 
 
 class FinishSso(Contract):

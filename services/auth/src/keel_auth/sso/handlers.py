@@ -9,16 +9,20 @@ from keel_auth.keys.service import KeyService
 from keel_auth.rbac.service import principal_of
 from keel_auth.sessions.handlers import open_sealed, sealed_pair
 from keel_auth.sso.models import SsoConfig
-from keel_auth.sso.service import DeviceApproved, SsoService
+from keel_auth.sso.service import PendingDevice, SsoService
 from keel_common.bus.rpc_server import RpcContext, RpcRouter
 from keel_common.contracts.sso import (
     ConfigureSso,
+    ConfirmSsoDevice,
+    DeviceToConfirm,
     FinishSso,
     SsoConfigView,
+    SsoDeviceConfirmed,
     SsoFinished,
     SsoRedirect,
     StartSso,
 )
+from keel_common.crypto.sealed import seal_to_requester
 
 
 def view(config: SsoConfig) -> SsoConfigView:
@@ -56,6 +60,15 @@ def register(router: RpcRouter, keys: KeyService, sso: SsoService) -> None:
     async def finish(request: FinishSso, ctx: RpcContext) -> SsoFinished:
         code = await open_sealed(keys, ctx, request.code, FinishSso.TYPE)
         finished = await sso.finish(ctx.db(), request.state, code, request.source_ip)
-        if isinstance(finished, DeviceApproved):
-            return SsoFinished(approved_user_code=finished.user_code)
+        if isinstance(finished, PendingDevice):
+            confirmation = seal_to_requester(
+                finished.confirmation.encode(), request.reply_key, context=ConfirmSsoDevice.TYPE
+            )
+            device = DeviceToConfirm(user_code=finished.user_code, confirmation=confirmation)
+            return SsoFinished(device=device)
         return SsoFinished(tokens=sealed_pair(finished, request.reply_key))
+
+    @router.method(ConfirmSsoDevice)
+    async def confirm(request: ConfirmSsoDevice, ctx: RpcContext) -> SsoDeviceConfirmed:
+        confirmation = await open_sealed(keys, ctx, request.confirmation, ConfirmSsoDevice.TYPE)
+        return SsoDeviceConfirmed(user_code=await sso.confirm_device(ctx.db(), confirmation))

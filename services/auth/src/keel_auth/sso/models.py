@@ -42,7 +42,11 @@ class SsoLogin(Base):
     nonce: Mapped[str] = mapped_column(String(200))
     code_verifier: Mapped[str] = mapped_column(String(200))
     callback_url: Mapped[str] = mapped_column(String(500))
-    # Set when the sign-in approves a device login (`keel login --sso`).
+    # A sign-in for a device login (`keel login --sso`): its code; once signed in, who the
+    # person is and the confirmation (SHA-256) they must send to approve it.
     device_user_code: Mapped[str | None] = mapped_column(String(20))
+    device_user_id: Mapped[uuid.UUID | None] = mapped_column()
+    confirmation_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -30,3 +30,10 @@ async def take_login(session: AsyncSession, state: str) -> SsoLogin | None:
         select(SsoLogin).where(SsoLogin.state == state).with_for_update()
     )
     return result.scalar_one_or_none()
+
+
+async def login_to_confirm(session: AsyncSession, confirmation_hash: str) -> SsoLogin | None:
+    result = await session.execute(
+        select(SsoLogin).where(SsoLogin.confirmation_hash == confirmation_hash).with_for_update()
+    )
+    return result.scalar_one_or_none()

@@ -3,6 +3,7 @@ ID-token validation, just-in-time provisioning). Takes a session; never commits.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -27,18 +28,21 @@ from keel_common.crypto.at_rest import KeyEncryptionKey
 from keel_common.errors import FailAfterCommit, Forbidden, KeelError, NotFound, Unauthenticated
 
 LOGIN_TTL = timedelta(minutes=10)
-
-
-@dataclass(frozen=True)
-class DeviceApproved:
-    """An SSO sign-in that approved a device login: its tokens go to the device."""
-
-    user_code: str
-
-
 # Users provisioned on first SSO sign-in belong to the organization; workspace access
 # comes from an administrator's role bindings.
 JIT_ORG_ROLE = "member"
+
+
+@dataclass(frozen=True)
+class PendingDevice:
+    """An SSO sign-in for a device login: the person must still confirm its code."""
+
+    user_code: str
+    confirmation: str
+
+
+def _digest(confirmation: str) -> str:
+    return hashlib.sha256(confirmation.encode()).hexdigest()
 
 
 class SsoService:
@@ -118,7 +122,7 @@ class SsoService:
 
     async def finish(
         self, session: AsyncSession, state: str, code: str, source_ip: str | None
-    ) -> IssuedTokens | DeviceApproved:
+    ) -> IssuedTokens | PendingDevice:
         now = datetime.now(UTC)
         login = await repository.take_login(session, state)
         if login is None or login.used_at is not None or login.expires_at <= now:
@@ -135,7 +139,7 @@ class SsoService:
 
     async def _finish(
         self, session: AsyncSession, login: SsoLogin, code: str, source_ip: str | None
-    ) -> IssuedTokens | DeviceApproved:
+    ) -> IssuedTokens | PendingDevice:
         config = await repository.config(session, login.organization_id)
         if config is None or not config.enabled:
             raise Forbidden("single sign-on is disabled for this organization")
@@ -171,9 +175,28 @@ class SsoService:
         await audit(session, "auth.sso_login", "success", actor=f"user:{user.id}",
                     target=f"user:{user.id}", source_ip=source_ip)  # fmt: skip
         if login.device_user_code is not None:
-            await device.approve_as(session, user.id, login.device_user_code)
-            return DeviceApproved(login.device_user_code)
+            confirmation = secrets.token_urlsafe(32)
+            login.device_user_id = user.id
+            login.confirmation_hash = _digest(confirmation)
+            return PendingDevice(login.device_user_code, confirmation)
         return await self._sessions.issue(session, user)
+
+    async def confirm_device(self, session: AsyncSession, confirmation: str) -> str:
+        """The signed-in person confirmed the device login's code: approve it as them.
+        Single use, and only while the sign-in is fresh. Returns the code approved."""
+        login = await repository.login_to_confirm(session, _digest(confirmation))
+        now = datetime.now(UTC)
+        if (
+            login is None
+            or login.confirmed_at is not None
+            or login.expires_at <= now
+            or login.device_user_id is None
+            or login.device_user_code is None
+        ):
+            raise NotFound("this confirmation is unknown, used or expired; sign in again")
+        login.confirmed_at = now
+        await device.approve_as(session, login.device_user_id, login.device_user_code)
+        return login.device_user_code
 
     async def _provision(
         self, session: AsyncSession, config: SsoConfig, claims: dict[str, object]

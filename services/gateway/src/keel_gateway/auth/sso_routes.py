@@ -3,18 +3,20 @@
 `/start` redirects to the organization's identity provider; the IdP sends the browser back
 to `/callback`, whose authorization code is sealed to the auth service before it goes on
 Kafka. The callback answers with Keel tokens; or, when `/start` was given a device login's
-user code (`keel login --sso`), approves that login, and the tokens go to the device.
+user code (`keel login --sso`), with a page asking to confirm that code (sso_device.py):
+the tokens then go to the device, never to the browser.
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field, SecretStr
 
+from keel_common.contracts.auth import TokenPair
 from keel_common.contracts.sso import (
     ConfigureSso,
     Domains,
@@ -31,6 +33,7 @@ from keel_gateway.auth.principal import Principal
 from keel_gateway.auth.rate_limit import limit_sign_in
 from keel_gateway.auth.routes import TokenResponse, opened_tokens, sealing_key
 from keel_gateway.auth.sealing import AuthSealingKey
+from keel_gateway.auth.sso_device import HTML_PAGE, confirmation_page
 from keel_gateway.dependencies import Rpc, Settings
 
 router = APIRouter(tags=["single sign-on"])
@@ -44,13 +47,6 @@ UserCodeQuery = Annotated[
         "with tokens.",
     ),
 ]
-
-
-class DeviceLoginApproved(BaseModel):
-    """The SSO sign-in approved a device login; its tokens go to the device."""
-
-    approved_user_code: str
-    detail: str = "Signed in. Return to your terminal."
 
 
 class SsoSettings(BaseModel):
@@ -117,7 +113,8 @@ def _normalized(user_code: str) -> str:
 
 @router.get(
     "/api/v1/auth/sso/callback",
-    response_model=TokenResponse | DeviceLoginApproved,
+    response_model=TokenResponse,
+    responses={200: HTML_PAGE},
     dependencies=[Depends(limit_sign_in)],
 )
 async def finish_sso(
@@ -128,8 +125,9 @@ async def finish_sso(
     state: Annotated[str, Query(min_length=16, max_length=200)],
     code: Annotated[str | None, Query(max_length=2000)] = None,
     error: Annotated[str | None, Query(max_length=200)] = None,
-) -> TokenResponse | DeviceLoginApproved:
-    """Where the identity provider sends the browser back."""
+) -> TokenResponse | HTMLResponse:
+    """Where the identity provider sends the browser back: tokens (JSON), or for a device
+    login the page that asks to confirm its code (HTML)."""
     if error is not None or code is None:
         raise Unauthenticated(f"the identity provider did not sign you in ({error or 'no code'})")
     reply = EphemeralKey.generate()
@@ -140,7 +138,7 @@ async def finish_sso(
         source_ip=request.client.host if request.client else None,
     )
     finished = await client.call("auth", finish, SsoFinished)
-    if finished.tokens is not None:
-        return opened_tokens(finished.tokens, reply)
+    if finished.device is not None:
+        return confirmation_page(finished.device, reply)
     # The contract holds one outcome or the other.
-    return DeviceLoginApproved(approved_user_code=str(finished.approved_user_code))
+    return opened_tokens(cast(TokenPair, finished.tokens), reply)

@@ -1,4 +1,5 @@
-"""An SSO sign-in may approve a device login: the user code it approves
+"""An SSO sign-in may approve a device login: the user code, the signed-in user, and the
+confirmation that approves it
 
 Revision ID: 0004
 Revises: 0003
@@ -16,7 +17,15 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("sso_logins", sa.Column("device_user_code", sa.String(20), nullable=True))
+    op.add_column("sso_logins", sa.Column("device_user_id", sa.Uuid(), nullable=True))
+    op.add_column(
+        "sso_logins", sa.Column("confirmation_hash", sa.String(64), nullable=True, unique=True)
+    )
+    op.add_column(
+        "sso_logins", sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True)
+    )
 
 
 def downgrade() -> None:
-    op.drop_column("sso_logins", "device_user_code")
+    for column in ("confirmed_at", "confirmation_hash", "device_user_id", "device_user_code"):
+        op.drop_column("sso_logins", column)
