@@ -184,11 +184,22 @@ def test_logged_models_order_by_the_request_s_fields_with_missing_values_last() 
     )
 
 
+def test_logged_models_filter_by_a_metric_s_values_on_the_datasets_named() -> None:
+    sql = logged_model_sql("metrics.acc > 0.9")
+    assert "FROM jsonb_array_elements(mlflow_logged_models.metrics) AS logged_model_metric" in sql
+    assert "(logged_model_metric.value ->> 'key') = 'acc'" in sql
+    assert "AS DOUBLE PRECISION) > CAST(0.9 AS DOUBLE PRECISION)" in sql
+    assert "!= 'NaN'::float8" in sql  # NaN satisfies no comparison but !=
+    assert "dataset_name" not in sql
+    select_on = logged_models.where_clauses("metrics.acc > 0.9", [{"dataset_name": "eval"}])
+    on_eval = rendered(select(LoggedModel.id).where(*select_on))
+    assert "(logged_model_metric.value ->> 'dataset_name') = 'eval'" in on_eval
+
+
 @pytest.mark.parametrize(
     ("text", "order_by", "field", "says"),
     [
-        ("metrics.acc > 0.5", [], "filter", "does not store logged models' metrics"),
-        (None, [{"field_name": "metrics.acc"}], "order_by", "does not store logged models'"),
+        (None, [{"field_name": "metrics.acc"}], "order_by", "does not order logged models by"),
         (None, [{"field_name": "params.lr"}], "order_by", "Invalid order by field"),
         (None, [{"field_name": "size"}], "order_by", "Invalid order by field"),
         (None, [{"ascending": True}], "order_by", "field_name"),

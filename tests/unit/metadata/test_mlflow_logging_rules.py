@@ -12,13 +12,14 @@ import pytest
 from keel_common.contracts.mlflow.base import LoggedMetric as Metric
 from keel_common.contracts.mlflow.base import Param, Tag
 from keel_common.errors import InvalidInput
+from keel_metadata.logged_models.metrics import merged
 from keel_metadata.tracking.models import Run
 from keel_metadata.tracking.runs import (
-    _json_number,
     _latest,
     _params,
     _refuse_duplicate_params,
     _with_tags,
+    json_number,
 )
 from keel_metadata.tracking.tokens import offset_of, token_for
 
@@ -53,7 +54,7 @@ def test_the_latest_metric_is_the_highest_step_then_timestamp() -> None:
 
 
 def test_non_finite_values_are_kept_as_strings_postgres_reads_back() -> None:
-    assert [_json_number(v) for v in (1.5, math.nan, math.inf, -math.inf)] == [
+    assert [json_number(v) for v in (1.5, math.nan, math.inf, -math.inf)] == [
         1.5,
         "NaN",
         "Infinity",
@@ -77,3 +78,19 @@ def test_page_tokens_round_trip_and_forgeries_are_refused() -> None:
         with pytest.raises(InvalidInput) as refused:
             offset_of(forged)
         assert refused.value.errors[0].field == "page_token"
+
+
+def test_a_logged_model_keeps_the_latest_value_of_each_metric_per_dataset() -> None:
+    def point(key: str, value: float, step: int, ts: int, dataset: str | None = None) -> Metric:
+        digest = "d" if dataset else None
+        return Metric(key=key, value=value, step=step, timestamp=ts, model_id="m-1",
+                            dataset_name=dataset, dataset_digest=digest)  # fmt: skip
+
+    kept = merged([], [point("acc", 0.8, 1, 10), point("acc", 0.7, 0, 20)], run_id="r1")
+    assert [(p["key"], p["value"], p["step"]) for p in kept] == [("acc", 0.8, 1)]  # step wins
+    kept = merged(kept, [point("acc", 0.9, 1, 30), point("acc", 0.5, 0, 5, "eval")], "r2")
+    assert [(p["value"], p.get("dataset_name"), p["run_id"]) for p in kept] == [
+        (0.9, None, "r2"),  # same step, later time
+        (0.5, "eval", "r2"),  # another dataset: kept beside it
+    ]
+    assert merged(kept, [point("loss", math.nan, 0, 1)], "r3")[-1]["value"] == "NaN"

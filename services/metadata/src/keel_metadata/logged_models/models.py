@@ -4,6 +4,7 @@ registered model versions point at as their source."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.dialects.postgresql import JSONB
@@ -33,3 +34,5 @@ class LoggedModel(Base):
     updated_ms: Mapped[int] = mapped_column(BigInteger)
     params: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict)
     tags: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict)
+    # The latest value of each metric per dataset, as MLflow's Metric entity (metrics.py).
+    metrics: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)

@@ -4,15 +4,17 @@ Takes a session; never commits."""
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Column, ColumnElement, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from keel_common.contracts.mlflow.base import Param, Tag
+from keel_common.contracts.mlflow.base import LoggedMetric, Param, Tag
 from keel_common.contracts.mlflow.logged_models import CreateLoggedModel, SearchLoggedModels
 from keel_common.errors import FieldIssue, InvalidInput, NotFound
+from keel_metadata.logged_models import metrics
 from keel_metadata.logged_models.models import LoggedModel
 from keel_metadata.scope import Scope
 from keel_metadata.tracking import experiments, runs
@@ -128,6 +130,20 @@ async def log_params(
     model.params = {**model.params, **{p.key: p.value for p in params}}
 
 
+async def link_metrics(
+    session: AsyncSession, workspace_id: uuid.UUID, run_id: str, logged: Sequence[LoggedMetric]
+) -> None:
+    """Add the batch's metrics that name a logged model to that model (which must exist in
+    the workspace: an unknown model_id fails the whole batch)."""
+    by_model: dict[str, list[LoggedMetric]] = defaultdict(list)
+    for metric in logged:
+        if metric.model_id:
+            by_model[metric.model_id].append(metric)
+    for model_id in sorted(by_model):  # one lock order, whatever the batch's
+        model, _ = await get(session, workspace_id, model_id, lock=True)
+        model.metrics = metrics.merged(model.metrics, by_model[model_id], run_id)
+
+
 async def search(
     session: AsyncSession, workspace_id: uuid.UUID, request: SearchLoggedModels
 ) -> tuple[Sequence[tuple[LoggedModel, int]], str | None]:
@@ -140,7 +156,7 @@ async def search(
             LoggedModel.workspace_id == workspace_id,
             LoggedModel.lifecycle_stage == ACTIVE,
             Experiment.number.in_([int(n) for n in request.experiment_ids]),
-            *where_clauses(request.filter),
+            *where_clauses(request.filter, request.datasets),
         )
         .order_by(*order_clauses(request.order_by))
         .offset(offset)
@@ -177,15 +193,18 @@ LOGGED_MODELS = Dialect(
     comparators={Entity.PARAM: MATCH_COMPARATORS, Entity.TAG: MATCH_COMPARATORS},
     list_attributes=None,
 )
-_NO_METRICS = (
-    "Keel does not store logged models' metrics, so it cannot {} by metric {!r}; "
-    "filter or order by attributes, params or tags instead"
+_NO_METRIC_ORDER = (
+    "Keel does not order logged models by metric ({!r}); filter by it (metrics.<key> > ...) "
+    "or order by an attribute"
 )
 
 
-def where_clauses(text: str | None) -> list[ColumnElement[bool]]:
+def where_clauses(
+    text: str | None, datasets: Sequence[dict[str, Any]] = ()
+) -> list[ColumnElement[bool]]:
     """MLflow's `filter_string` for logged models, e.g. `name = 'model'` (what the client's
-    runs:/ artifact repository sends) or `params.lr = '0.1' AND creation_timestamp > 0`."""
+    runs:/ artifact repository sends) or `params.lr = '0.1' AND metrics.acc > 0.9`; metric
+    clauses hold on one of `datasets` when the search names any."""
     conditions: list[ColumnElement[bool]] = []
     for c in parse_filter(text, LOGGED_MODELS):
         match c.entity:
@@ -196,8 +215,10 @@ def where_clauses(text: str | None) -> list[ColumnElement[bool]]:
                 conditions.append(map_condition(LoggedModel.params, c))
             case Entity.TAG:
                 conditions.append(map_condition(LoggedModel.tags, c))
-            case _:
-                raise invalid("filter", _NO_METRICS.format("filter", c.key))
+            case Entity.METRIC:
+                conditions.append(metrics.condition(c, datasets))
+            case _:  # the dialect admits no other entity
+                raise invalid("filter", f"cannot filter logged models by {c.key!r}")
     return conditions
 
 
@@ -215,7 +236,7 @@ def order_clauses(order_by: list[dict[str, Any]]) -> list[ColumnElement[Any]]:
         if not isinstance(ascending, bool):
             raise invalid("order_by", f"ascending must be true or false for {name!r}")
         if name.startswith("metrics."):
-            raise invalid("order_by", _NO_METRICS.format("order", name.removeprefix("metrics.")))
+            raise invalid("order_by", _NO_METRIC_ORDER.format(name.removeprefix("metrics.")))
         if name not in _ATTRIBUTE_COLUMNS:
             valid = sorted(_ATTRIBUTE_COLUMNS)
             raise invalid("order_by", f"Invalid order by field name {name[:40]!r}; one of {valid}")

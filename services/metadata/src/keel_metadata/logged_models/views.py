@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from keel_common.contracts.mlflow.base import Param, tag_list
+from keel_common.contracts.mlflow.base import LoggedMetric, Param, tag_list
 from keel_common.contracts.mlflow.logged_models import (
     LoggedModel as LoggedModelEntity,
 )
@@ -27,5 +27,8 @@ def logged_model_view(model: LoggedModel, experiment_number: int) -> LoggedModel
             source_run_id=model.source_run_id,
             tags=tag_list(model.tags),
         ),
-        data=LoggedModelData(params=[Param(key=k, value=v) for k, v in model.params.items()]),
+        data=LoggedModelData(
+            params=[Param(key=k, value=v) for k, v in model.params.items()],
+            metrics=[LoggedMetric.model_validate(point) for point in model.metrics],
+        ),
     )

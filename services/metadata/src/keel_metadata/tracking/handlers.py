@@ -35,6 +35,7 @@ from keel_common.contracts.mlflow.runs import (
     SearchRuns,
     UpdateRun,
 )
+from keel_metadata.logged_models import service as logged_models
 from keel_metadata.scope import scope_of
 from keel_metadata.tracking import experiments, run_pages, runs
 from keel_metadata.tracking.models import ACTIVE, DELETED
@@ -137,7 +138,11 @@ def _runs(router: RpcRouter) -> None:
 
     @router.method(LogBatch)
     async def log_batch(request: LogBatch, ctx: RpcContext) -> Done:
-        await runs.log_batch(ctx.db(), scope_of(ctx), request)
+        scope = scope_of(ctx)
+        await runs.log_batch(ctx.db(), scope, request)
+        await logged_models.link_metrics(
+            ctx.db(), scope.workspace_id, request.run_id, request.metrics
+        )
         return Done()
 
     @router.method(DeleteTag)

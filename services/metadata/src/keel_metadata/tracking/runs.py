@@ -121,7 +121,7 @@ def _params(run: Run, params: list[Param]) -> dict[str, str]:
     return merged
 
 
-def _json_number(value: float) -> float | str:
+def json_number(value: float) -> float | str:
     """JSONB has no NaN or infinities; Postgres reads these strings back as float8."""
     if math.isfinite(value):
         return value
@@ -137,7 +137,7 @@ def _latest(run: Run, metrics: list[LoggedMetric]) -> dict[str, dict[str, Any]]:
     latest = dict(run.metrics)
     for metric in metrics:
         point = {
-            "value": _json_number(metric.value),
+            "value": json_number(metric.value),
             "timestamp": metric.timestamp,
             "step": metric.step,
         }

@@ -68,7 +68,7 @@ _ATTRIBUTE_COLUMNS: dict[str, Column[Any]] = {
 DATASET_CONTEXT_TAG = "mlflow.data.context"
 # Postgres orders NaN above every number and finds it equal to itself; MLflow's NaN matches
 # only `!=` and sorts after the numbers whatever the direction.
-_NAN = literal_column("'NaN'::float8", DOUBLE_PRECISION)
+NAN = literal_column("'NaN'::float8", DOUBLE_PRECISION)
 
 
 def where_clauses(comparisons: Sequence[Comparison]) -> list[ColumnElement[bool]]:
@@ -89,7 +89,7 @@ def _condition(c: Comparison) -> ColumnElement[bool]:
         case Entity.METRIC:
             value = _metric_value(c.key)
             matches = compare(value, c.comparator, _float(c.value))
-            return matches if c.comparator == "!=" else and_(matches, value != _NAN)
+            return matches if c.comparator == "!=" else and_(matches, value != NAN)
         case Entity.PARAM | Entity.TAG:
             return map_condition(Run.params if c.entity is Entity.PARAM else Run.tags, c)
         case Entity.ATTRIBUTE:
@@ -136,9 +136,9 @@ def bound(value: Value) -> object:
 def _dataset_condition(c: Comparison) -> ColumnElement[bool]:
     """Some dataset input of the run matches: its dataset's name or digest, or the value of
     its context tag."""
-    dataset_input = _elements(Run.inputs["dataset_inputs"], "dataset_input")
+    dataset_input = json_elements(Run.inputs["dataset_inputs"], "dataset_input")
     if c.key == "context":
-        tag = _elements(dataset_input.c.value["tags"], "input_tag")
+        tag = json_elements(dataset_input.c.value["tags"], "input_tag")
         matches: ColumnElement[bool] = (
             select(1)
             .select_from(tag)
@@ -153,7 +153,7 @@ def _dataset_condition(c: Comparison) -> ColumnElement[bool]:
     return select(1).select_from(dataset_input).where(matches).exists()
 
 
-def _elements(array: ColumnElement[Any], name: str) -> TableValuedAlias:
+def json_elements(array: ColumnElement[Any], name: str) -> TableValuedAlias:
     """The elements of a JSONB array as rows of one JSONB column, `value`."""
     return func.jsonb_array_elements(array).table_valued(column("value", JSONB)).alias(name)
 
@@ -162,7 +162,7 @@ def _order(ordering: Ordering) -> list[ColumnElement[Any]]:
     match ordering.entity:
         case Entity.METRIC:
             value = _metric_value(ordering.key)
-            last = case((value.is_(None), 2), (value == _NAN, 1), else_=0)
+            last = case((value.is_(None), 2), (value == NAN, 1), else_=0)
             return [last.asc(), direction(value, ordering.ascending)]
         case Entity.PARAM | Entity.TAG:
             values = Run.params if ordering.entity is Entity.PARAM else Run.tags

@@ -12,8 +12,8 @@ from keel_common.contracts.mlflow.base import (
     Entity,
     EntityKey,
     ExperimentId,
+    LoggedMetric,
     LoggedModelId,
-    Metric,
     MlflowReply,
     MlflowRequest,
     Param,
@@ -52,7 +52,7 @@ class LoggedModelInfo(Entity):
 
 class LoggedModelData(Entity):
     params: list[Param] = Field(default_factory=list)
-    metrics: list[Metric] = Field(default_factory=list)
+    metrics: list[LoggedMetric] = Field(default_factory=list)
 
 
 class LoggedModel(Entity):
