@@ -43,6 +43,14 @@ def test_up_status_down(stack_env: dict[str, str]) -> None:
         lines = wait_for_line(up, "Press Ctrl-C to stop.", timeout=120)
         gateway = f"http://127.0.0.1:{stack_env['KEEL_DEV_GATEWAY_PORT']}"
         assert any(gateway in line for line in lines)
+        # Start-up takes tens of seconds: each step is reported as it completes, in order.
+        steps = [line.strip() for line in lines if line.startswith("  ") and line.endswith(" s)\n")]
+        assert [s.split(" (")[0] for s in steps] == [
+            "PostgreSQL ready",
+            "Kafka broker ready",
+            "OpenBao ready",
+            "every service answers",
+        ]
 
         status = keel("dev", "status", "--json", env=stack_env)
         assert status.returncode == 0, status.stderr

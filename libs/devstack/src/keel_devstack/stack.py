@@ -13,7 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -34,6 +34,20 @@ from keel_devstack.scenarios import (
     secrets_env,
 )
 from keel_devstack.tansu import Tansu
+
+# Told of each start-up step as it completes, e.g. "PostgreSQL ready (1.9 s)".
+Progress = Callable[[str], None]
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self._last = time.monotonic()
+
+    def lap(self) -> str:
+        now = time.monotonic()
+        took, self._last = now - self._last, now
+        return f" ({took:.1f} s)"
+
 
 SERVICES = ("auth", "secrets", "metadata")
 BrokerProfile = Literal["tansu", "kafka"]
@@ -105,11 +119,17 @@ class Infrastructure:
         # Files logged through the MLflow-compatible API (the gateway streams them here).
         self.artifacts = home / "artifacts"
 
-    def start(self) -> None:
+    def start(self, progress: Progress = lambda _: None) -> None:
+        """Start Postgres, the broker and (if the stack has one) OpenBao; `progress` hears
+        of each step as it completes."""
+        timer = _Timer()
         self.postgres.start()
+        progress(f"PostgreSQL ready{timer.lap()}")
         self.kafka.start()
+        progress(f"Kafka broker ready{timer.lap()}")
         if self.has_vault:
             self.openbao.start()
+            progress(f"OpenBao ready{timer.lap()}")
         for service in SERVICES:
             self.postgres.create_database(f"keel_{service}")
 
@@ -196,10 +216,13 @@ class Stack:
         if self.customer is not None:
             self.customer.check_ports()
 
-    def start(self) -> None:
+    def start(self, progress: Progress = lambda _: None) -> None:
+        """Start everything; `progress` hears of each step as it completes (start-up takes
+        tens of seconds, a person at a terminal should see it move)."""
         self.home.mkdir(parents=True, exist_ok=True)
         self.check_ports()
-        self.infra.start()
+        self.infra.start(progress)
+        timer = _Timer()
         env = {
             **self.infra.service_env(self.gateway_url),
             "KEEL_GATEWAY_PORT": str(self.settings.gateway_port),
@@ -208,8 +231,10 @@ class Stack:
             process = service_process(service, self.home, env)
             process.start()
             self.services.append(process)
+        progress(f"services started ({', '.join(SERVICES)}, gateway); waiting for them to answer")
         gateway = self.services[-1]
         gateway.wait_ready(self._all_healthy, timeout=90)
+        progress(f"every service answers{timer.lap()}")
         customer: list[ManagedProcess] = []
         if self.customer is not None:
             credentials = self.infra.credentials
@@ -219,6 +244,7 @@ class Stack:
                 self.infra.kafka_env(),
             )
             customer = self.customer.processes()
+            progress(f"customer side ready: its OpenBao and relay{timer.lap()}")
         infra = (self.infra.postgres.process, self.infra.kafka.process, self.infra.openbao.process)
         StackState(
             supervisor_pid=os.getpid(),

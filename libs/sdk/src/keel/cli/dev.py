@@ -71,7 +71,7 @@ def up(home: Home = None, scenario: ScenarioOption = None) -> None:
     described = f", scenario {settings.scenario}" if settings.scenario else ""
     typer.echo(f"Starting Keel (data in {settings.home}{described}) ...")
     try:
-        stack.start()
+        stack.start(progress=lambda step: typer.echo(f"  {step}"))
     except ComponentError as exc:
         stack.stop()
         typer.echo(f"error: {exc}", err=True)
