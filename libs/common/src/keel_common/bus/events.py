@@ -92,7 +92,7 @@ def subscribe_events(
         *topics,
         group_id=group_id,
         auto_offset_reset="earliest",
-        fetch_max_wait_ms=settings.fetch_wait_ms(),
+        fetch_max_wait_ms=settings.event_fetch_wait_ms(),
         session_timeout_ms=timing.session_timeout_ms,
         heartbeat_interval_ms=timing.heartbeat_interval_ms,
         # Commit after the handler; if even the DLQ publish fails we raise and the record is
@@ -221,7 +221,7 @@ def subscribe_event_batches(
         batch=True,
         max_records=max_records,
         auto_offset_reset="earliest",
-        fetch_max_wait_ms=settings.fetch_wait_ms(),
+        fetch_max_wait_ms=settings.event_fetch_wait_ms(),
         session_timeout_ms=timing.session_timeout_ms,
         heartbeat_interval_ms=timing.heartbeat_interval_ms,
         ack_policy=AckPolicy.NACK_ON_ERROR,

@@ -70,7 +70,7 @@ def subscribe_revocations(
         events_topic("auth"),
         group_id=None,
         auto_offset_reset="latest",
-        fetch_max_wait_ms=settings.fetch_wait_ms(),
+        fetch_max_wait_ms=settings.event_fetch_wait_ms(),
         ack_policy=AckPolicy.MANUAL,
         no_reply=True,
         title="gateway:auth-events",
