@@ -54,3 +54,11 @@ def test_a_reply_with_anything_sealed_is_not_kept_for_replay() -> None:
     assert not holds_sealed(_Created(id=1))
     assert holds_sealed(_Created(id=1, secret=sealed))
     assert holds_sealed(_Created(id=1, nested=[{"a": sealed}]))
+
+
+def test_an_envelope_without_a_key_is_written_as_before_keys_existed() -> None:
+    # Consumers refuse unknown fields: a record without a key must not name the field, so
+    # a relay of the previous release still reads the control plane's requests.
+    assert "idempotency_key" not in _envelope({}, key=None).model_dump_json()
+    keyed = Envelope.model_validate_json(_envelope({}, key="k1").model_dump_json())
+    assert keyed.idempotency_key == "k1"

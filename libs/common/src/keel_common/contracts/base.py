@@ -62,8 +62,12 @@ class Envelope(BaseModel):
     # The id of the HTTP request that started this, so logs and audit records of every
     # hop can be joined with the gateway's access log.
     request_id: str | None = Field(default=None, max_length=200)
-    # RPC requests only: the client's Idempotency-Key (keel_common.bus.idempotency).
-    idempotency_key: str | None = Field(default=None, min_length=1, max_length=200)
+    # RPC requests only: the client's Idempotency-Key (keel_common.bus.idempotency). Left
+    # out of the record when absent, so consumers of the release before it still read
+    # every other envelope (they refuse unknown fields).
+    idempotency_key: str | None = Field(
+        default=None, min_length=1, max_length=200, exclude_if=lambda key: key is None
+    )
     payload: dict[str, Any]
 
     @classmethod
