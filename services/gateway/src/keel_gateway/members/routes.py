@@ -18,6 +18,7 @@ from keel_common.contracts.auth import (
 from keel_gateway.auth.permissions import require_org, require_workspace
 from keel_gateway.auth.principal import Principal
 from keel_gateway.dependencies import Rpc
+from keel_gateway.idempotency import IdempotencyKey
 
 router = APIRouter(tags=["members"])
 
@@ -86,9 +87,11 @@ async def deactivate_user(
     user_id: uuid.UUID,
     principal: Annotated[Principal, Depends(require_org("member:delete"))],
     client: Rpc,
+    key: IdempotencyKey,
 ) -> Response:
     """Sign the user out everywhere: tokens are refused within seconds, not at expiry."""
+    request = DeactivateUser(user_id=user_id)
     await client.call(
-        "auth", DeactivateUser(user_id=user_id), UserDeactivated, actor=principal.subject
+        "auth", request, UserDeactivated, actor=principal.subject, idempotency_key=key
     )
     return Response(status_code=204)
