@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -65,3 +66,26 @@ def admin_token(services: RunningServices) -> str:
     from tests.e2e.auth_support import admin_tokens
 
     return admin_tokens(services)["access_token"]
+
+
+@contextmanager
+def another_gateway(
+    services: RunningServices, name: str, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Another gateway process on the same services, as a load balancer would see it (the
+    same issuer: tokens name the public address, not an instance), with `env` on top of
+    the first one's settings; yields its URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = ManagedProcess(
+        name=name,
+        argv=services.processes["gateway"].argv,
+        log_path=services.infra.postgres.home.parent / "logs" / f"{name}.log",
+        env={**services.env, **(env or {}), "KEEL_GATEWAY_PORT": str(port)},
+    )
+    process.start()
+    try:
+        process.wait_ready(lambda: gateway_healthy(url), 90)
+        yield url
+    finally:
+        process.stop()

@@ -12,16 +12,21 @@ import pytest
 from tests.e2e.conftest import RunningServices
 
 
-def tracking_uri(services: RunningServices, workspace_id: str) -> str:
-    return f"{services.gateway_url}/mlflow/workspaces/{workspace_id}"
+def tracking_uri(services: RunningServices, workspace_id: str, gateway_url: str = "") -> str:
+    return f"{gateway_url or services.gateway_url}/mlflow/workspaces/{workspace_id}"
 
 
 @contextmanager
 def as_user(
-    monkeypatch: pytest.MonkeyPatch, services: RunningServices, workspace_id: str, token: str
+    monkeypatch: pytest.MonkeyPatch,
+    services: RunningServices,
+    workspace_id: str,
+    token: str,
+    gateway_url: str = "",
 ) -> Iterator[mlflow.MlflowClient]:
-    """The fluent API and a client, both logging to `workspace_id` with `token`."""
-    uri = tracking_uri(services, workspace_id)
+    """The fluent API and a client, both logging to `workspace_id` with `token` (through
+    `gateway_url` when given, the services' own gateway otherwise)."""
+    uri = tracking_uri(services, workspace_id, gateway_url)
     with monkeypatch.context() as env:
         env.setenv("MLFLOW_TRACKING_URI", uri)
         env.setenv("MLFLOW_TRACKING_TOKEN", token)

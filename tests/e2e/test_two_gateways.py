@@ -12,33 +12,16 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from keel_devstack.process import ManagedProcess, free_port
-from keel_devstack.stack import gateway_healthy
 from tests.e2e.auth_support import add_user, admin, bearer, login
-from tests.e2e.conftest import RunningServices
+from tests.e2e.conftest import RunningServices, another_gateway
 
 pytestmark = pytest.mark.broker
 
 
 @pytest.fixture(scope="module")
 def second_gateway(services: RunningServices) -> Iterator[str]:
-    """Another gateway process on the same services, as a load balancer would see it (the
-    same issuer: tokens name the public address, not an instance)."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    first = services.processes["gateway"]
-    process = ManagedProcess(
-        name="gateway-b",
-        argv=first.argv,
-        log_path=services.infra.postgres.home.parent / "logs" / "gateway-b.log",
-        env={**services.env, "KEEL_GATEWAY_PORT": str(port)},
-    )
-    process.start()
-    try:
-        process.wait_ready(lambda: gateway_healthy(url), 90)
+    with another_gateway(services, "gateway-b") as url:
         yield url
-    finally:
-        process.stop()
 
 
 def test_a_token_from_one_instance_works_at_the_other(

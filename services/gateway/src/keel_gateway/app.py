@@ -43,7 +43,7 @@ from keel_gateway.mlflow.artifact_routes import ARTIFACTS
 from keel_gateway.mlflow.artifact_routes import router as mlflow_artifacts_router
 from keel_gateway.mlflow.routes import fallback as mlflow_fallback
 from keel_gateway.mlflow.routes import router as mlflow_router
-from keel_gateway.mlflow.storage import ArtifactStore
+from keel_gateway.mlflow.stores import artifact_store
 from keel_gateway.secrets.relays_routes import router as relays_router
 from keel_gateway.secrets.routes import router as secrets_router
 from keel_gateway.secrets.sealing import ValueKeys
@@ -106,13 +106,14 @@ def lifespan_for(
         app.state.deactivated = deactivated
         app.state.auth_sealing_key = sealing
         app.state.value_keys = ValueKeys(client)
-        app.state.artifacts = ArtifactStore(settings.artifact_root)
         app.state.sign_in_window = SlidingWindow(settings.sign_in_per_minute, 60.0)
         app.state.principal_buckets = TokenBuckets(
             settings.principal_requests_per_s, settings.principal_burst
         )
         try:
-            yield
+            async with artifact_store(settings) as artifacts:
+                app.state.artifacts = artifacts
+                yield
         finally:
             await client.stop()
             await broker.stop()

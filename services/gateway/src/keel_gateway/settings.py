@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,5 +38,15 @@ class GatewaySettings(BaseSettings):
     # Where MLflow clients' artifacts are kept, a directory per workspace (the embedded
     # stack's; a deployment mounts a volume). The gateway streams bytes in and out.
     artifact_root: Path = Path("keel-artifacts")
+    # Or an S3-compatible bucket instead, `s3://bucket[/prefix]` (a prefix per workspace
+    # below it). Credentials come from the AWS SDK's own chain (AWS_ACCESS_KEY_ID... ).
+    artifact_s3_uri: str | None = Field(
+        default=None, pattern=r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?$"
+    )
+    # The S3 API's address where it is not AWS (MinIO, Ceph...), e.g. https://minio:9000.
+    artifact_s3_endpoint_url: str | None = None
+    artifact_s3_region: str = "us-east-1"
+    # `path` for most self-hosted S3 servers; `virtual` or `auto` for AWS.
+    artifact_s3_addressing_style: Literal["auto", "path", "virtual"] = "auto"
     # Upper bound on one uploaded artifact file.
     artifact_max_bytes: int = Field(default=5 * 1024**3, ge=1024)

@@ -1,19 +1,17 @@
 """`mlflow-artifacts`: the MLflow client's uploads, downloads, listings and deletes of run
-and model files, streamed between the client and the workspace's artifact store. Bytes
-never pass through Kafka or Postgres.
+and model files, streamed between the client and the workspace's artifact store (a
+directory or an S3-compatible bucket, `storage.py`). Bytes never pass through Kafka or
+Postgres.
 
 No `from __future__ import annotations`: FastAPI reads the dependencies' annotations at
 runtime, and the permissions inside them are closure variables."""
 
-import shutil
 import uuid
 from typing import Annotated
 
-import anyio
-from fastapi import APIRouter, Depends, Request, Response
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, StreamingResponse
 
-from keel_common.errors import FieldIssue, InvalidInput
 from keel_gateway.auth.permissions import require_workspace
 from keel_gateway.auth.principal import Principal
 from keel_gateway.mlflow.endpoints import DELETE, READ, WRITE
@@ -39,39 +37,27 @@ def _store(request: Request) -> ArtifactStore:
 async def upload(
     request: Request, workspace_id: uuid.UUID, artifact_path: str, _: Writer
 ) -> JSONResponse:
-    target = _store(request).path(workspace_id, artifact_path)
-    if target.is_dir():
-        raise InvalidInput(
-            f"{artifact_path!r} is a directory",
-            errors=[FieldIssue(field="path", reason="a directory, not a file")],
-        )
-    await anyio.Path(target.parent).mkdir(parents=True, exist_ok=True)
-    # Written beside the target and renamed over it: a reader never sees half a file, and
-    # an upload cut short (or over the size limit) leaves nothing behind.
-    partial = target.parent / f".upload-{uuid.uuid4().hex}"
-    try:
-        async with await anyio.open_file(partial, "wb") as out:
-            async for chunk in request.stream():
-                await out.write(chunk)
-        await anyio.Path(partial).rename(target)
-    finally:
-        await anyio.Path(partial).unlink(missing_ok=True)
+    await _store(request).upload(workspace_id, artifact_path, request.stream())
     return JSONResponse({})
 
 
 @router.get(ARTIFACTS + "/{artifact_path:path}")
 async def download(
     request: Request, workspace_id: uuid.UUID, artifact_path: str, _: Reader
-) -> Response:
-    found = _store(request).file(workspace_id, artifact_path)
-    return FileResponse(found, media_type="application/octet-stream")
+) -> StreamingResponse:
+    found = await _store(request).download(workspace_id, artifact_path)
+    return StreamingResponse(
+        found.chunks,
+        media_type="application/octet-stream",
+        headers={"Content-Length": str(found.size)},
+    )
 
 
 @router.get(ARTIFACTS)
 async def listing(
     request: Request, workspace_id: uuid.UUID, _: Reader, path: str = ""
 ) -> JSONResponse:
-    entries = _store(request).listing(workspace_id, path)
+    entries = await _store(request).listing(workspace_id, path)
     files = [
         {"path": e.name, "is_dir": e.is_dir} | ({} if e.size is None else {"file_size": e.size})
         for e in entries
@@ -83,9 +69,5 @@ async def listing(
 async def delete(
     request: Request, workspace_id: uuid.UUID, artifact_path: str, _: Deleter
 ) -> JSONResponse:
-    found = _store(request).path(workspace_id, artifact_path)
-    if found.is_dir():
-        await anyio.to_thread.run_sync(shutil.rmtree, found)
-    else:
-        await anyio.Path(found).unlink(missing_ok=True)
+    await _store(request).delete(workspace_id, artifact_path)
     return JSONResponse({})

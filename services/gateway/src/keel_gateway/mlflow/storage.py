@@ -1,15 +1,18 @@
-"""The artifact store of the MLflow-compatible API: a directory per workspace under the
-gateway's `artifact_root`. Paths come from clients, so each is checked to stay inside its
-workspace's directory before anything touches the disk."""
+"""The artifact store of the MLflow-compatible API: where the `mlflow-artifacts` proxy puts
+and finds the bytes of a workspace's files. Two kinds, one contract: a directory on the
+gateway's disk (`local_storage.py`, the default) or an S3-compatible bucket
+(`s3_storage.py`). Paths come from clients, so each is checked here, in one place, before a
+store turns it into a file name or an object key."""
 
 from __future__ import annotations
 
-import os
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
+from typing import Protocol
 
-from keel_common.errors import FieldIssue, InvalidInput, NotFound
+from keel_common.errors import FieldIssue, InvalidInput
 
 
 @dataclass(frozen=True)
@@ -19,45 +22,49 @@ class Listed:
     size: int | None
 
 
-class ArtifactStore:
-    def __init__(self, root: Path) -> None:
-        self.root = root.resolve()
+@dataclass(frozen=True)
+class Download:
+    size: int
+    chunks: AsyncIterator[bytes]
 
-    def path(self, workspace_id: uuid.UUID, artifact_path: str) -> Path:
-        """Where `artifact_path` lives; refuses anything that would leave the workspace."""
-        relative = PurePosixPath(artifact_path.strip("/"))
-        if "\\" in artifact_path or "\x00" in artifact_path or ".." in relative.parts:
-            raise InvalidInput(
-                f"invalid artifact path {artifact_path!r}",
-                errors=[FieldIssue(field="path", reason="must stay inside the artifact root")],
-            )
-        base = self.root / str(workspace_id)
-        resolved = (base / relative).resolve()
-        if resolved != base and base not in resolved.parents:
-            raise InvalidInput(
-                f"invalid artifact path {artifact_path!r}",
-                errors=[FieldIssue(field="path", reason="must stay inside the artifact root")],
-            )
-        return resolved
 
-    def file(self, workspace_id: uuid.UUID, artifact_path: str) -> Path:
-        found = self.path(workspace_id, artifact_path)
-        if not found.is_file():
-            raise NotFound(f"no artifact at {artifact_path!r}", field="path")
-        return found
+class ArtifactStore(Protocol):
+    """Each workspace sees only its own files: every method takes the workspace first."""
 
-    def listing(self, workspace_id: uuid.UUID, artifact_path: str) -> list[Listed]:
-        """A directory's entries; a file lists as itself; nothing there lists as empty."""
-        found = self.path(workspace_id, artifact_path)
-        if found.is_file():
-            return [Listed(found.name, False, found.stat().st_size)]
-        if not found.is_dir():
-            return []
-        entries = []
-        with os.scandir(found) as scan:
-            for entry in scan:
-                if entry.name.startswith(".upload-"):
-                    continue  # an upload in progress
-                is_dir = entry.is_dir()
-                entries.append(Listed(entry.name, is_dir, None if is_dir else entry.stat().st_size))
-        return sorted(entries, key=lambda e: e.name)
+    async def upload(
+        self, workspace_id: uuid.UUID, artifact_path: str, chunks: AsyncIterator[bytes]
+    ) -> None:
+        """Stores the whole stream under `artifact_path`, or nothing: a reader never sees
+        half a file, and an upload cut short leaves nothing behind."""
+
+    async def download(self, workspace_id: uuid.UUID, artifact_path: str) -> Download:
+        """The file's bytes; `NotFound` for nothing or a directory there."""
+
+    async def listing(self, workspace_id: uuid.UUID, artifact_path: str) -> list[Listed]:
+        """A directory's entries, sorted; a file lists as itself; nothing there is empty."""
+
+    async def delete(self, workspace_id: uuid.UUID, artifact_path: str) -> None:
+        """Removes a file, or a directory with everything in it; nothing there is no error."""
+
+
+def relative_path(artifact_path: str) -> PurePosixPath:
+    """`artifact_path` as a path below a workspace's root; refuses anything that could
+    leave it (`..`, a backslash, a NUL). `.` is the root itself."""
+    relative = PurePosixPath(artifact_path.strip("/"))
+    if "\\" in artifact_path or "\x00" in artifact_path or ".." in relative.parts:
+        raise outside_the_root(artifact_path)
+    return relative
+
+
+def outside_the_root(artifact_path: str) -> InvalidInput:
+    return InvalidInput(
+        f"invalid artifact path {artifact_path!r}",
+        errors=[FieldIssue(field="path", reason="must stay inside the artifact root")],
+    )
+
+
+def is_a_directory(artifact_path: str) -> InvalidInput:
+    return InvalidInput(
+        f"{artifact_path!r} is a directory",
+        errors=[FieldIssue(field="path", reason="a directory, not a file")],
+    )
