@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -131,3 +132,45 @@ async def test_a_rotated_key_is_picked_up_and_the_old_one_still_verifies() -> No
     jwks.keys.append(new)  # the issuer publishes the new key beside the old one
     assert (await check.verify(new.mint(sub="user:new"))).sub == "user:new"
     assert (await check.verify(KEY.mint(sub="user:old"))).sub == "user:old"
+
+
+async def test_a_verified_token_is_remembered_not_verified_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    decoded = 0
+    real_decode = jwt.decode
+
+    def counting_decode(*args: Any, **kwargs: Any) -> Any:
+        nonlocal decoded
+        decoded += 1
+        return real_decode(*args, **kwargs)
+
+    monkeypatch.setattr("keel_common.auth.tokens.jwt.decode", counting_decode)
+    check = verifier(Jwks(KEY))
+    token = KEY.mint(sub="user:7")
+    for _ in range(3):
+        assert (await check.verify(token)).sub == "user:7"
+    assert decoded == 1
+    await check.verify(KEY.mint(sub="user:8"))  # another token is verified on its own
+    assert decoded == 2
+
+
+async def test_a_remembered_token_still_expires() -> None:
+    check = verifier(Jwks(KEY), leeway_s=0)
+    token = KEY.mint(exp=int(time.time()) + 1)
+    await check.verify(token)
+    await asyncio.sleep(2.1)
+    with pytest.raises(Unauthenticated, match="expired"):
+        await check.verify(token)
+
+
+async def test_a_key_withdrawn_from_the_jwks_takes_its_remembered_tokens_with_it() -> None:
+    new = SigningKey.generate("k2")
+    jwks = Jwks(KEY)
+    check = verifier(jwks, min_refetch_s=0)
+    old_token = KEY.mint(sub="user:old")
+    await check.verify(old_token)
+    jwks.keys = [new]  # the issuer withdraws k1 (compromised) and signs with k2
+    await check.verify(new.mint())  # an unknown kid: the JWKS is read again
+    with pytest.raises(Unauthenticated, match="unknown key"):
+        await check.verify(old_token)

@@ -131,6 +131,10 @@ def create_app(
         version="0.1.0",
         description="Keel control plane API",
         lifespan=lifespan_for(settings, bus_settings or BusSettings()),
+        # FastAPI's OpenTelemetry hooks look the global providers up on every request (a
+        # few environment reads each); Keel's traces travel in its own Kafka headers and
+        # its metrics are the Prometheus ones, so they stay off.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     problems.install(app)
     metrics = RequestMetrics()

@@ -7,6 +7,11 @@ Strict by construction:
   JWKS refetch, at most once per `min_refetch_s` so forged kids cannot hammer the issuer;
 - `iss`, `aud`, `exp`, `iat` are required and checked, `nbf` when present, with a small leeway.
 Every refusal is `Unauthenticated` with a reason that never echoes the token.
+
+A token that verified is remembered (up to `MAX_REMEMBERED`) until its own expiry, so a
+client's every request does not pay an RSA verification again (a tenth of the gateway's CPU
+on a cached read); a changed key set forgets them all. Revocation checks (deactivated users)
+stay the caller's, on every request.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from keel_common.errors import Unauthenticated
 
 ALGORITHM = "RS256"
+MAX_REMEMBERED = 10_000
 
 JwksFetcher = Callable[[], Awaitable[dict[str, Any]]]
 
@@ -60,8 +66,27 @@ class TokenVerifier:
         self._keys: dict[str, Key] = {}
         self._last_fetch = float("-inf")
         self._fetch_lock = asyncio.Lock()
+        self._verified: dict[str, AccessClaims] = {}
 
     async def verify(self, token: str) -> AccessClaims:
+        known = self._verified.get(token)
+        if known is not None and self._in_time(known):
+            return known
+        self._verified.pop(token, None)
+        claims = await self._verify(token)
+        if len(self._verified) >= MAX_REMEMBERED:
+            del self._verified[next(iter(self._verified))]  # the longest remembered
+        self._verified[token] = claims
+        return claims
+
+    def _in_time(self, claims: AccessClaims) -> bool:
+        """The time checks `jwt.decode` made, made again now."""
+        now = time.time()
+        if now > claims.exp + self._leeway_s:
+            return False
+        return claims.nbf is None or now >= claims.nbf - self._leeway_s
+
+    async def _verify(self, token: str) -> AccessClaims:
         try:
             header = jwt.get_unverified_header(token)
         except JOSEError:
@@ -123,4 +148,6 @@ class TokenVerifier:
             if entry.get("alg", ALGORITHM) != ALGORITHM or not entry.get("kid"):
                 continue
             keys[entry["kid"]] = jwk.construct(entry, algorithm=ALGORITHM)
+        if keys.keys() != self._keys.keys():
+            self._verified.clear()
         self._keys = keys

@@ -21,6 +21,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.subscriber.usecase import LogicSubscriber
 from faststream.middlewares import AckPolicy
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from keel_common.bus import idempotency
@@ -37,6 +38,7 @@ from keel_common.errors import (
     InvalidInput,
     KeelError,
     PayloadTooLarge,
+    ServiceUnavailable,
     field_issues,
     summarize,
 )
@@ -136,14 +138,25 @@ class RpcRouter:
             return _problem_reply(InvalidInput("invalid request", errors=field_issues(exc)))
         try:
             result = await self._run(handler, request, envelope)
-        except FailAfterCommit as kept:
-            return _problem_reply(kept.error)
-        except KeelError as exc:
-            return _problem_reply(exc)
-        except Exception:
-            log.exception("rpc handler crashed", method=envelope.type)
-            return _problem_reply(KeelError())
+        except Exception as exc:
+            return _problem_reply(self._refusal(exc, envelope.type))
         return RpcReply(ok=True, result=result)
+
+    def _refusal(self, exc: Exception, method: str) -> KeelError:
+        """What the caller is told of a failed handler (called inside the `except`)."""
+        if isinstance(exc, FailAfterCommit):
+            return exc.error
+        if isinstance(exc, KeelError):
+            return exc
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            # Postgres restarted or the connection was cut: nothing was committed (or the
+            # commit's fate is unknown, which a retry with an Idempotency-Key settles).
+            log.warning("database connection lost", method=method)
+            return ServiceUnavailable(
+                f"{self.service} lost its database connection; retry", retry_after=1
+            )
+        log.exception("rpc handler crashed", method=method)
+        return KeelError()
 
     async def _run(self, handler: Handler, request: Contract, envelope: Envelope) -> dict[str, Any]:
         """The handler in its own unit of work: committed if it returns (or raises
