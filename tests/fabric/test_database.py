@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from keel_common.bus.rpc_server import RpcContext, RpcRouter
 from keel_common.contracts.base import Envelope
-from keel_common.db.database import Database
+from keel_common.db.database import Database, WriteInReadOnlySession
 from tests.support.contracts import Echo, Echoed
 
 
@@ -88,5 +88,56 @@ async def test_a_request_whose_connection_is_lost_is_answered_503_to_retry(
         assert "ledger lost its database connection" in (lost.problem.detail or "")
         again = await router.dispatch(Envelope.wrap(Echo(text="c")))
         assert again.ok and again.result != first.result
+    finally:
+        await db.close()
+
+
+async def test_a_reading_session_runs_each_statement_on_its_own(
+    fabric_db: tuple[Database, str],
+) -> None:
+    _, url = fabric_db
+    db = Database(url, pool_size=1)  # one connection, shared by both kinds of session
+    try:
+        async with db.reading() as session:
+            # Outside a transaction, each statement is one: now() moves between them.
+            first = await session.scalar(text("SELECT now()"))
+            await session.execute(text("SELECT pg_sleep(0.01)"))
+            second = await session.scalar(text("SELECT now()"))
+            assert first != second
+            with pytest.raises(WriteInReadOnlySession):
+                await session.execute(text("CREATE TABLE not_from_a_read (id int)"))
+        async with db.transaction() as session:
+            # The same connection, back in transactions: now() holds, writes are fine.
+            first = await session.scalar(text("SELECT now()"))
+            await session.execute(text("CREATE TEMPORARY TABLE from_a_write (id int)"))
+            await session.execute(text("SELECT pg_sleep(0.01)"))
+            assert await session.scalar(text("SELECT now()")) == first
+    finally:
+        await db.close()
+
+
+async def test_a_read_only_handler_answers_without_a_transaction(
+    fabric_db: tuple[Database, str],
+) -> None:
+    _, url = fabric_db
+    db = Database(url, pool_size=1)
+    router = RpcRouter("ledger", db)
+
+    @router.method(Echo, read_only=True)
+    async def echo(request: Echo, ctx: RpcContext) -> Echoed:
+        assert ctx.session is not None
+        first = await ctx.session.scalar(text("SELECT now()"))
+        await ctx.session.execute(text("SELECT pg_sleep(0.01)"))
+        alone = first != await ctx.session.scalar(text("SELECT now()"))  # moved: no transaction
+        if request.text == "write":
+            await ctx.session.execute(text("CREATE TABLE sneaky (id int)"))
+        return Echoed(text=f"alone: {alone}")
+
+    try:
+        answer = await router.dispatch(Envelope.wrap(Echo(text="read")))
+        assert answer.ok and answer.result == {"text": "alone: True"}
+        refused = await router.dispatch(Envelope.wrap(Echo(text="write")))
+        assert not refused.ok and refused.problem is not None
+        assert refused.problem.status == 500  # a bug in the handler, not the caller's fault
     finally:
         await db.close()

@@ -20,7 +20,7 @@ def register(router: RpcRouter) -> None:
         values = await annotation_service.log(ctx.db(), scope_of(ctx), request)
         return MetadataView(entity=request.entity, entity_id=request.entity_id, values=values)
 
-    @router.method(GetMetadata)
+    @router.method(GetMetadata, read_only=True)
     async def get_metadata(request: GetMetadata, ctx: RpcContext) -> MetadataView:
         values = await annotation_service.read(
             ctx.db(), scope_of(ctx).workspace_id, request.entity, request.entity_id

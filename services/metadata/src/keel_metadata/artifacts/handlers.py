@@ -40,14 +40,14 @@ def register(router: RpcRouter) -> None:
         version = await artifacts.register(ctx.db(), scope, request.version, producer)
         return artifact_version_view(version, request.version.artifact)
 
-    @router.method(GetArtifactVersion)
+    @router.method(GetArtifactVersion, read_only=True)
     async def get_version(request: GetArtifactVersion, ctx: RpcContext) -> ArtifactVersionView:
         version, name = await artifacts.get(
             ctx.db(), scope_of(ctx).workspace_id, request.artifact_version_id
         )
         return artifact_version_view(version, name)
 
-    @router.method(ListArtifactVersions)
+    @router.method(ListArtifactVersions, read_only=True)
     async def list_versions(request: ListArtifactVersions, ctx: RpcContext) -> ArtifactVersionList:
         items, cursor = await artifacts.listed(
             ctx.db(), scope_of(ctx).workspace_id, request.artifact, request.limit, request.cursor
@@ -56,7 +56,7 @@ def register(router: RpcRouter) -> None:
             items=[artifact_version_view(v, request.artifact) for v in items], next_cursor=cursor
         )
 
-    @router.method(GetLineage)
+    @router.method(GetLineage, read_only=True)
     async def get_lineage(request: GetLineage, ctx: RpcContext) -> LineageGraph:
         workspace_id = scope_of(ctx).workspace_id
         if (request.artifact_version_id is None) == (request.model_version_id is None):

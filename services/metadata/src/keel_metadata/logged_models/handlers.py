@@ -27,7 +27,7 @@ def register(router: RpcRouter) -> None:
         model, number = await logged_models.create(ctx.db(), scope_of(ctx), request)
         return LoggedModelReply(model=logged_model_view(model, number))
 
-    @router.method(GetLoggedModel)
+    @router.method(GetLoggedModel, read_only=True)
     async def get(request: GetLoggedModel, ctx: RpcContext) -> LoggedModelReply:
         workspace = scope_of(ctx).workspace_id
         model, number = await logged_models.get(ctx.db(), workspace, request.model_id)
@@ -64,7 +64,7 @@ def register(router: RpcRouter) -> None:
         await logged_models.log_params(ctx.db(), workspace, request.model_id, request.params)
         return Done()
 
-    @router.method(SearchLoggedModels)
+    @router.method(SearchLoggedModels, read_only=True)
     async def search(request: SearchLoggedModels, ctx: RpcContext) -> LoggedModelPage:
         found, token = await logged_models.search(ctx.db(), scope_of(ctx).workspace_id, request)
         return LoggedModelPage(

@@ -68,7 +68,7 @@ def _models(router: RpcRouter) -> None:
         model = await mlflow_registry.create_model(ctx.db(), scope_of(ctx), request)
         return RegisteredModelReply(registered_model=model_view(model, [], []))
 
-    @router.method(GetRegisteredModel)
+    @router.method(GetRegisteredModel, read_only=True)
     async def get(request: GetRegisteredModel, ctx: RpcContext) -> RegisteredModelReply:
         model = await mlflow_registry.model(ctx.db(), scope_of(ctx).workspace_id, request.name)
         [view] = await _model_views(ctx.db(), [model])
@@ -95,7 +95,7 @@ def _models(router: RpcRouter) -> None:
         await mlflow_registry.delete_model(ctx.db(), scope_of(ctx), request.name)
         return Done()
 
-    @router.method(SearchRegisteredModels)
+    @router.method(SearchRegisteredModels, read_only=True)
     async def search_models(
         request: SearchRegisteredModels, ctx: RpcContext
     ) -> RegisteredModelPage:
@@ -131,7 +131,7 @@ def _models(router: RpcRouter) -> None:
         await registry.set_alias(ctx.db(), scope, request.name, request.alias, None)
         return Done()
 
-    @router.method(GetLatestVersions)
+    @router.method(GetLatestVersions, read_only=True)
     async def latest(request: GetLatestVersions, ctx: RpcContext) -> ModelVersionPage:
         model = await mlflow_registry.model(ctx.db(), scope_of(ctx).workspace_id, request.name)
         stages = [mlflow_registry.keel_stage(s) for s in request.stages]
@@ -145,7 +145,7 @@ def _versions(router: RpcRouter) -> None:
         model, version = await mlflow_registry.create_version(ctx.db(), scope_of(ctx), request)
         return ModelVersionReply(model_version=version_view(model, version))
 
-    @router.method(GetModelVersion)
+    @router.method(GetModelVersion, read_only=True)
     async def get(request: GetModelVersion, ctx: RpcContext) -> ModelVersionReply:
         workspace = scope_of(ctx).workspace_id
         model, version = await mlflow_registry.version(
@@ -153,7 +153,7 @@ def _versions(router: RpcRouter) -> None:
         )
         return await _version_reply(ctx.db(), model, version)
 
-    @router.method(GetModelVersionByAlias)
+    @router.method(GetModelVersionByAlias, read_only=True)
     async def by_alias(request: GetModelVersionByAlias, ctx: RpcContext) -> ModelVersionReply:
         workspace = scope_of(ctx).workspace_id
         model, version = await mlflow_registry.by_alias(
@@ -190,7 +190,7 @@ def _versions(router: RpcRouter) -> None:
         await ctx.db().refresh(version)
         return await _version_reply(ctx.db(), model, version)
 
-    @router.method(SearchModelVersions)
+    @router.method(SearchModelVersions, read_only=True)
     async def search_versions(request: SearchModelVersions, ctx: RpcContext) -> ModelVersionPage:
         found, token = await search.model_versions(ctx.db(), scope_of(ctx).workspace_id, request)
         facts = await registry.facts(ctx.db(), [v.id for _, v in found])
@@ -218,7 +218,7 @@ def _versions(router: RpcRouter) -> None:
         )
         return Done()
 
-    @router.method(GetDownloadUri)
+    @router.method(GetDownloadUri, read_only=True)
     async def download_uri(request: GetDownloadUri, ctx: RpcContext) -> DownloadUri:
         workspace = scope_of(ctx).workspace_id
         _, version = await mlflow_registry.version(

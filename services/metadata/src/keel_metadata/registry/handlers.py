@@ -37,7 +37,7 @@ def register(router: RpcRouter) -> None:
         model, version = await registry.create_version(ctx.db(), scope_of(ctx), request)
         return await _version_view(ctx.db(), model, version)
 
-    @router.method(GetModelVersion)
+    @router.method(GetModelVersion, read_only=True)
     async def get_model_version(request: GetModelVersion, ctx: RpcContext) -> ModelVersionView:
         model, version = await registry.version(
             ctx.db(),
@@ -48,7 +48,7 @@ def register(router: RpcRouter) -> None:
         )
         return await _version_view(ctx.db(), model, version)
 
-    @router.method(ListModelVersions)
+    @router.method(ListModelVersions, read_only=True)
     async def list_model_versions(request: ListModelVersions, ctx: RpcContext) -> ModelVersionList:
         model, versions = await registry.versions(
             ctx.db(), scope_of(ctx).workspace_id, request.model
@@ -56,7 +56,7 @@ def register(router: RpcRouter) -> None:
         facts = await registry.facts(ctx.db(), [v.id for v in versions])
         return ModelVersionList(items=[model_version_view(model, v, facts) for v in versions])
 
-    @router.method(ListModels)
+    @router.method(ListModels, read_only=True)
     async def list_models(_: ListModels, ctx: RpcContext) -> ModelList:
         found = await registry.models(ctx.db(), scope_of(ctx).workspace_id)
         return ModelList(

@@ -43,16 +43,16 @@ def register(router: RpcRouter) -> None:
     async def create_stack(request: CreateStack, ctx: RpcContext) -> StackView:
         return stack_view(await stacks.create(ctx.db(), scope_of(ctx), request))
 
-    @router.method(ListStacks)
+    @router.method(ListStacks, read_only=True)
     async def list_stacks(_: ListStacks, ctx: RpcContext) -> StackList:
         found = await stacks.listed(ctx.db(), scope_of(ctx).workspace_id)
         return StackList(items=[stack_view(s) for s in found])
 
-    @router.method(GetStack)
+    @router.method(GetStack, read_only=True)
     async def get_stack(request: GetStack, ctx: RpcContext) -> StackView:
         return stack_view(await stacks.get(ctx.db(), scope_of(ctx).workspace_id, request.stack_id))
 
-    @router.method(ListPipelines)
+    @router.method(ListPipelines, read_only=True)
     async def list_pipelines(_: ListPipelines, ctx: RpcContext) -> PipelineList:
         found = await pipelines.listed(ctx.db(), scope_of(ctx).workspace_id)
         return PipelineList(
@@ -80,12 +80,12 @@ def register(router: RpcRouter) -> None:
         run = await runs.set_run_status(ctx.db(), scope, request)
         return await _run_view(ctx, scope, run.id)
 
-    @router.method(ListRuns)
+    @router.method(ListRuns, read_only=True)
     async def list_runs(request: ListRuns, ctx: RpcContext) -> RunList:
         rows, cursor = await runs.listed(ctx.db(), scope_of(ctx), request)
         return RunList(items=[run_view(r) for r in rows], next_cursor=cursor)
 
-    @router.method(GetRun)
+    @router.method(GetRun, read_only=True)
     async def get_run(request: GetRun, ctx: RpcContext) -> RunDetail:
         row, steps = await runs.detail(ctx.db(), scope_of(ctx), request.run_id)
         return RunDetail(run=run_view(row), steps=[step_view(s) for s in steps])

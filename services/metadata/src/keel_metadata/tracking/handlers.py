@@ -116,7 +116,7 @@ def _runs(router: RpcRouter) -> None:
         run, number = await runs.create(ctx.db(), scope_of(ctx), request)
         return RunReply(run=run_view(run, number))
 
-    @router.method(GetRun)
+    @router.method(GetRun, read_only=True)
     async def get_run(request: GetRun, ctx: RpcContext) -> RunReply:
         run, number = await runs.get(ctx.db(), scope_of(ctx).workspace_id, request.run_id)
         return RunReply(run=run_view(run, number))
@@ -162,12 +162,12 @@ def _runs(router: RpcRouter) -> None:
         await runs.log_outputs(ctx.db(), scope_of(ctx), request.run_id, request.models)
         return Done()
 
-    @router.method(SearchRuns)
+    @router.method(SearchRuns, read_only=True)
     async def search_runs(request: SearchRuns, ctx: RpcContext) -> RunPage:
         found, token = await run_pages.search(ctx.db(), scope_of(ctx).workspace_id, request)
         return RunPage(runs=found, next_page_token=token)
 
-    @router.method(GetMetricHistory)
+    @router.method(GetMetricHistory, read_only=True)
     async def get_metric_history(request: GetMetricHistory, ctx: RpcContext) -> MetricHistory:
         offset = offset_of(request.page_token)
         limit = min(request.max_results or HISTORY_PAGE, HISTORY_PAGE)
