@@ -5,11 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import mlflow
 import pytest
+from mlflow.models.model import ModelInfo
 
 from tests.e2e.conftest import RunningServices
+
+
+class Doubler(mlflow.pyfunc.PythonModel):  # type: ignore[misc, name-defined]
+    def predict(self, context: Any, model_input: list[float], params: Any = None) -> list[float]:
+        return [2 * x for x in model_input]
 
 
 def tracking_uri(services: RunningServices, workspace_id: str, gateway_url: str = "") -> str:
@@ -40,3 +48,20 @@ def as_user(
         finally:
             while mlflow.active_run() is not None:
                 mlflow.end_run()
+
+
+def log_a_file_and_a_model(client: mlflow.MlflowClient, notes: Path, downloads: Path) -> ModelInfo:
+    """In the active experiment, a run that logs `notes` under `docs/` and a pyfunc model
+    (`Doubler`); the file lists and comes back whole. The model's info, to register it."""
+    with mlflow.start_run() as run:
+        mlflow.log_artifact(str(notes), artifact_path="docs")
+        info: ModelInfo = mlflow.pyfunc.log_model(
+            name="model", python_model=Doubler(), pip_requirements=["mlflow"]
+        )
+    listed = [f.path for f in client.list_artifacts(run.info.run_id, "docs")]
+    assert listed == ["docs/notes.txt"]
+    fetched = mlflow.artifacts.download_artifacts(
+        run_id=run.info.run_id, artifact_path="docs/notes.txt", dst_path=str(downloads)
+    )
+    assert Path(fetched).read_bytes() == notes.read_bytes()
+    return info

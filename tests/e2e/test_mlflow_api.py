@@ -19,8 +19,7 @@ from keel_common.contracts.base import Envelope
 from keel_common.settings import BusSettings
 from tests.e2e.auth_support import admin
 from tests.e2e.conftest import RunningServices
-from tests.e2e.mlflow_support import as_user, tracking_uri
-from tests.e2e.test_mlflow_client import Doubler
+from tests.e2e.mlflow_support import Doubler, as_user, tracking_uri
 from tests.support.kafka import read_records
 
 pytestmark = [

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any
 
 import httpx
 import mlflow
@@ -16,14 +15,9 @@ from mlflow.exceptions import MlflowException, RestException
 
 from tests.e2e.auth_support import add_user, admin, bearer, login, new_workspace
 from tests.e2e.conftest import RunningServices
-from tests.e2e.mlflow_support import as_user
+from tests.e2e.mlflow_support import as_user, log_a_file_and_a_model
 
 pytestmark = pytest.mark.broker
-
-
-class Doubler(mlflow.pyfunc.PythonModel):  # type: ignore[misc, name-defined]
-    def predict(self, context: Any, model_input: list[float], params: Any = None) -> list[float]:
-        return [2 * x for x in model_input]
 
 
 def test_runs_are_tracked_searched_and_their_metric_history_kept(
@@ -94,17 +88,7 @@ def test_artifacts_and_a_model_go_from_run_to_registry_to_load_by_alias(
     notes.write_text("trained on the november data\n")
     with as_user(monkeypatch, services, workspace, admin_token) as client:
         mlflow.set_experiment("models")
-        with mlflow.start_run() as run:
-            mlflow.log_artifact(str(notes), artifact_path="docs")
-            info = mlflow.pyfunc.log_model(
-                name="model", python_model=Doubler(), pip_requirements=["mlflow"]
-            )
-        listed = [f.path for f in client.list_artifacts(run.info.run_id, "docs")]
-        assert listed == ["docs/notes.txt"]
-        fetched = mlflow.artifacts.download_artifacts(
-            run_id=run.info.run_id, artifact_path="docs/notes.txt", dst_path=str(tmp_path / "dl")
-        )
-        assert Path(fetched).read_text() == notes.read_text()
+        info = log_a_file_and_a_model(client, notes, tmp_path / "dl")
 
         version = mlflow.register_model(info.model_uri, "doubler")
         assert version.version == "1"
