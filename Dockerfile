@@ -36,7 +36,12 @@ CMD ["keel-metadata"]
 
 FROM runtime AS gateway
 EXPOSE 8080
-ENV KEEL_GATEWAY_HOST=0.0.0.0
+# MLflow artifacts kept on disk (when no S3 bucket is set): a directory the gateway's user
+# owns, for a volume to be mounted on (a named volume takes the owner from the image).
+USER root
+RUN mkdir -p /var/lib/keel/artifacts && chown keel /var/lib/keel/artifacts
+USER keel
+ENV KEEL_GATEWAY_HOST=0.0.0.0 KEEL_GATEWAY_ARTIFACT_ROOT=/var/lib/keel/artifacts
 HEALTHCHECK --interval=10s --timeout=3s --retries=3 \
   CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=2)"]
 CMD ["keel-gateway"]

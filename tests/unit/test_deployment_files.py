@@ -353,3 +353,24 @@ def test_the_kafka_only_services_are_healthy_while_connected_to_kafka() -> None:
         "COPY infra/docker/kafka_connected.py /opt/keel/kafka_connected.py"
         in (dockerfile_stages()["runtime"])
     )
+
+
+def test_the_gateways_keep_mlflow_artifacts_on_a_volume_their_user_owns() -> None:
+    """Files uploaded through the MLflow proxy land in a directory the image makes for the
+    gateway's (non-root) user, and a named volume keeps them across containers."""
+    [gateway_stage] = [t for t in stage_chain("gateway") if "AS gateway" in t]
+    [root] = re.findall(r"KEEL_GATEWAY_ARTIFACT_ROOT=(\S+)", gateway_stage)
+    assert re.search(rf"^RUN .*chown keel {re.escape(root)}", gateway_stage, re.M)
+    assert image_directive("gateway", "USER") == "keel"
+    document = compose()
+    for name in ("gateway", "onprem-gateway"):
+        mounts = [v.split(":") for v in document["services"][name].get("volumes", [])]
+        assert [volume for volume, target in mounts if target == root], name
+        assert all(volume in document["volumes"] for volume, _ in mounts), name
+
+
+def test_an_empty_s3_setting_leaves_artifacts_on_disk() -> None:
+    """Compose passes `${KEEL_ARTIFACT_S3_URI:-}` as an empty string when it is not set."""
+    settings = GatewaySettings(artifact_s3_uri="", artifact_s3_endpoint_url="")
+    assert settings.artifact_s3_uri is None and settings.artifact_s3_endpoint_url is None
+    assert GatewaySettings(artifact_s3_uri="s3://ml-artifacts/keel").artifact_s3_uri

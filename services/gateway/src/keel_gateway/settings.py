@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -50,3 +50,9 @@ class GatewaySettings(BaseSettings):
     artifact_s3_addressing_style: Literal["auto", "path", "virtual"] = "auto"
     # Upper bound on one uploaded artifact file.
     artifact_max_bytes: int = Field(default=5 * 1024**3, ge=1024)
+
+    @field_validator("artifact_s3_uri", "artifact_s3_endpoint_url", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        """`KEEL_GATEWAY_ARTIFACT_S3_URI=` (as Compose passes an unset variable) is unset."""
+        return None if value == "" else value
