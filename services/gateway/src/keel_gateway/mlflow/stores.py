@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from keel_gateway.mlflow.local_storage import LocalArtifactStore
-from keel_gateway.mlflow.s3_storage import S3ArtifactStore
 from keel_gateway.mlflow.storage import ArtifactStore
 from keel_gateway.settings import GatewaySettings
 
@@ -16,6 +15,9 @@ async def artifact_store(settings: GatewaySettings) -> AsyncIterator[ArtifactSto
     if settings.artifact_s3_uri is None:
         yield LocalArtifactStore(settings.artifact_root)
         return
+    # Imported only here: botocore takes a while to load, and most gateways use a directory.
+    from keel_gateway.mlflow.s3_storage import S3ArtifactStore
+
     store = S3ArtifactStore.from_uri(
         settings.artifact_s3_uri,
         endpoint_url=settings.artifact_s3_endpoint_url,
