@@ -68,14 +68,18 @@ class SqlBackend:
     async def read(
         self, session: AsyncSession, target: Target, version: int | None, reply_key: str
     ) -> tuple[int, Sealed]:
-        query = select(SecretValue).where(SecretValue.secret_id == target.secret_id)
+        # The value and the data key that sealed it, in one round trip.
+        query = (
+            select(SecretValue, DataKey)
+            .join(DataKey, DataKey.id == SecretValue.data_key_id)
+            .where(SecretValue.secret_id == target.secret_id)
+        )
         if version is not None:
             query = query.where(SecretValue.version == version)
-        row = (await session.execute(query.order_by(SecretValue.version.desc()).limit(1))).scalar()
-        if row is None:
+        found = (await session.execute(query.order_by(SecretValue.version.desc()).limit(1))).first()
+        if found is None:
             raise NotFound("no such version of the secret")
-        data_key = await session.get(DataKey, row.data_key_id)
-        assert data_key is not None  # a foreign key
+        row, data_key = found
         key = await self._unwrap(data_key)
         try:
             nonce, body = row.ciphertext[:NONCE], row.ciphertext[NONCE:]
