@@ -5,6 +5,7 @@ keep is in tests/integration/test_artifact_stores.py.)"""
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,15 @@ async def test_partial_uploads_are_not_listed(tmp_path: Path) -> None:
     (run / ".upload-0123").write_bytes(b"half")
     listed = await store.listing(WORKSPACE, "1/run/artifacts")
     assert [e.name for e in listed] == ["model.pkl"]
+
+
+async def test_a_path_through_a_file_is_refused_not_a_crash(tmp_path: Path) -> None:
+    store = LocalArtifactStore(tmp_path)
+
+    async def one(data: bytes) -> AsyncIterator[bytes]:
+        yield data
+
+    await store.upload(WORKSPACE, "1/run/artifacts/model.pkl", one(b"12345"))
+    with pytest.raises(InvalidInput) as refused:
+        await store.upload(WORKSPACE, "1/run/artifacts/model.pkl/inside", one(b"x"))
+    assert refused.value.errors[0].field == "path"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import anyio
 
-from keel_common.errors import NotFound
+from keel_common.errors import FieldIssue, InvalidInput, NotFound
 from keel_gateway.mlflow.storage import (
     Download,
     Listed,
@@ -44,7 +44,13 @@ class LocalArtifactStore:
         target = self.path(workspace_id, artifact_path)
         if target.is_dir():
             raise is_a_directory(artifact_path)
-        await anyio.Path(target.parent).mkdir(parents=True, exist_ok=True)
+        try:
+            await anyio.Path(target.parent).mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise InvalidInput(
+                f"{artifact_path!r} goes through a file",
+                errors=[FieldIssue(field="path", reason="a file stands where a directory is")],
+            ) from None
         # Written beside the target and renamed over it: a reader never sees half a file,
         # and an upload cut short (or over the size limit) leaves nothing behind.
         partial = target.parent / f"{PARTIAL}{uuid.uuid4().hex}"
