@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 
 import httpx
@@ -46,6 +48,17 @@ def login(base: str, email: str, password: str) -> dict[str, str]:
     assert response.status_code == 200, response.text
     tokens: dict[str, str] = response.json()
     return tokens
+
+
+async def status_once_refused(url: str, tokens: dict[str, str], seconds: float = 5.0) -> int:
+    """GET `url` with `tokens` until it answers 401 or `seconds` pass; the last status (a
+    revocation reaches the gateways as an event, so it takes effect within moments)."""
+    deadline = time.monotonic() + seconds
+    status = httpx.get(url, headers=bearer(tokens)).status_code
+    while status != 401 and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+        status = httpx.get(url, headers=bearer(tokens)).status_code
+    return status
 
 
 def bearer(tokens: dict[str, str]) -> dict[str, str]:
