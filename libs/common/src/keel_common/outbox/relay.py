@@ -88,9 +88,10 @@ class OutboxRelay:
                 log.exception("outbox relay failed; retrying")
                 await asyncio.sleep(self._idle_poll_s)
                 continue
-            if published:
-                continue
-            # Woken by a commit that wrote outbox rows, or polls: rows written by another
-            # instance (or before a crash) are picked up too.
+            if published == self._batch_size:
+                continue  # a full batch: more may be waiting
+            # Every row there was to take has been taken; a commit since the look set the
+            # event. Woken by a commit that wrote outbox rows, or polls: rows written by
+            # another instance (or before a crash) are picked up too.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._idle_poll_s)

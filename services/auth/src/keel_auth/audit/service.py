@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import ScalarSelect, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +21,16 @@ from keel_common.paging import decode_cursor, encode_cursor
 async def record(session: AsyncSession, envelope: Envelope) -> None:
     """Keep one audit event; a redelivery of the same message changes nothing."""
     event = envelope.open(AuditRecorded)
-    organization = await _organization_of(session, envelope, event)
+    organization: uuid.UUID | ScalarSelect[uuid.UUID] | None
+    if envelope.workspace is not None:
+        # Most entries name their workspace: looked up inside the insert (one round trip).
+        organization = (
+            select(Workspace.organization_id)
+            .where(Workspace.id == envelope.workspace)
+            .scalar_subquery()
+        )
+    else:
+        organization = await _organization_of(session, envelope, event)
     await session.execute(
         insert(AuditEntry)
         .values(
@@ -44,12 +53,8 @@ async def record(session: AsyncSession, envelope: Envelope) -> None:
 async def _organization_of(
     session: AsyncSession, envelope: Envelope, event: AuditRecorded
 ) -> uuid.UUID | None:
-    """Whose log this belongs in: the workspace's organization, else the acting user's or
-    service account's, else the targeted user's (a failed login names only its target)."""
-    if envelope.workspace is not None:
-        return await session.scalar(
-            select(Workspace.organization_id).where(Workspace.id == envelope.workspace)
-        )
+    """Whose log an entry without a workspace belongs in: the acting user's or service
+    account's, else the targeted user's (a failed login names only its target)."""
     for subject in (envelope.actor, event.target):
         kind, _, raw = (subject or "").partition(":")
         try:
