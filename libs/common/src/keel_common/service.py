@@ -18,6 +18,7 @@ from pathlib import Path
 from faststream import FastStream
 
 from keel_common.bus.broker import make_broker
+from keel_common.bus.commits import commit_pending
 from keel_common.bus.rpc_server import RpcContext, RpcRouter, SuccessHook
 from keel_common.bus.topics import DEAD_LETTERS, TopicSpec, ensure_topics, rpc_topic
 from keel_common.contracts.health import Ping, Pong
@@ -116,6 +117,11 @@ class ServiceRuntime:
         async def start_relay() -> None:
             self.relay.start()
             log.info("service ready", instance=self.instance)
+
+        @app.on_shutdown
+        async def commit_handled_events() -> None:
+            # Before the broker stops its consumers: what was handled is not delivered again.
+            await commit_pending(self.broker)
 
         return app
 

@@ -31,6 +31,9 @@ class BusSettings(BaseSettings):
     event_fetch_max_wait_ms: int | None = Field(default=None, ge=1, le=1000)
     rpc_timeout_s: float = Field(default=5.0, gt=0)
     rpc_concurrency: int = Field(default=16, ge=1, le=256)
+    # How long after an event is handled its offset is committed (with the others handled
+    # meanwhile): a crash redelivers at most this much (keel_common.bus.commits).
+    event_commit_interval_s: float = Field(default=0.5, ge=0, le=10)
     # Bounded in-process retries for an event handler before the record goes to the DLQ.
     max_attempts: int = Field(default=3, ge=1, le=20)
     retry_backoff_s: float = Field(default=0.2, ge=0)

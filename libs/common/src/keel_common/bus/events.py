@@ -3,22 +3,24 @@
 A consumer gets a validated `Envelope`. Whatever it raises is retried with backoff up to
 `max_attempts`; a message that cannot even be parsed, or that still fails, is parked in the
 DLQ with its reason and the partition moves on. The offset is committed only after the
-message is handled or parked, so a crash redelivers it (at-least-once); `with_inbox` turns
-that into exactly-once effects.
+message is handled or parked (a few times a second, `keel_common.bus.commits`), so a crash
+redelivers it (at-least-once); `with_inbox` turns that into exactly-once effects.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any
 
-from aiokafka import ConsumerRecord
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from faststream.kafka import KafkaBroker
 from faststream.middlewares import AckPolicy
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from keel_common.bus.broker import group_timing
+from keel_common.bus.commits import CommitOnRevoke, HandledOffsets, handled_offsets
 from keel_common.bus.dead_letters import dead_letter_record
 from keel_common.bus.message import KafkaMessage
 from keel_common.bus.tracing import TRACEPARENT, continue_trace, reset_trace
@@ -80,10 +82,12 @@ def subscribe_events(
     group_id: str,
     handler: EventHandler,
 ) -> None:
+    offsets = handled_offsets(broker, settings.event_commit_interval_s)
+
     async def on_message(message: KafkaMessage) -> None:
         token = continue_trace(message.headers.get(TRACEPARENT))
         try:
-            await _deliver(broker, settings, message, group_id, handler)
+            await _settle(message, offsets, _deliver(broker, settings, message, group_id, handler))
         finally:
             reset_trace(token)
 
@@ -95,12 +99,27 @@ def subscribe_events(
         fetch_max_wait_ms=settings.event_fetch_wait_ms(),
         session_timeout_ms=timing.session_timeout_ms,
         heartbeat_interval_ms=timing.heartbeat_interval_ms,
-        # Commit after the handler; if even the DLQ publish fails we raise and the record is
-        # sought back and redelivered rather than lost.
-        ack_policy=AckPolicy.NACK_ON_ERROR,
+        listener=CommitOnRevoke(offsets),
+        ack_policy=AckPolicy.MANUAL,  # see _settle
         no_reply=True,
         title=f"{group_id}:events",
     )(on_message)
+
+
+async def _settle(
+    message: KafkaMessage, offsets: HandledOffsets, handling: Coroutine[Any, Any, None]
+) -> None:
+    """Commit the message's offset once it is handled (or parked in the DLQ), with the
+    next batch of commits. If even the DLQ publish failed, the partition is sought back to
+    the message, which comes again rather than being lost."""
+    try:
+        await handling
+    except Exception:
+        await message.nack()
+        raise
+    records = message.raw_message
+    consumer: AIOKafkaConsumer = message.consumer
+    offsets.handled(consumer, records if isinstance(records, tuple) else (records,))
 
 
 async def _deliver(
@@ -188,7 +207,12 @@ def subscribe_event_batches(
     are handled one by one with `handler` (retries, then the DLQ), so one bad message costs
     its batch some speed, never the other messages their effect."""
 
+    offsets = handled_offsets(broker, settings.event_commit_interval_s)
+
     async def on_batch(message: KafkaMessage) -> None:
+        await _settle(message, offsets, handle_batch(message))
+
+    async def handle_batch(message: KafkaMessage) -> None:
         records = message.raw_message
         batch = list(records) if isinstance(records, tuple) else [records]
         parsed: list[tuple[ConsumerRecord[bytes, bytes], Envelope]] = []
@@ -224,7 +248,8 @@ def subscribe_event_batches(
         fetch_max_wait_ms=settings.event_fetch_wait_ms(),
         session_timeout_ms=timing.session_timeout_ms,
         heartbeat_interval_ms=timing.heartbeat_interval_ms,
-        ack_policy=AckPolicy.NACK_ON_ERROR,
+        listener=CommitOnRevoke(offsets),
+        ack_policy=AckPolicy.MANUAL,  # see _settle
         no_reply=True,
         title=f"{group_id}:event-batches",
     )(on_batch)
