@@ -9,7 +9,7 @@ from faststream.kafka import KafkaBroker
 from keel_auth.audit import service
 from keel_auth.audit.models import AuditEntry
 from keel_auth.rbac.service import principal_of
-from keel_common.bus.events import subscribe_events
+from keel_common.bus.events import subscribe_event_batches
 from keel_common.bus.rpc_server import RpcContext, RpcRouter
 from keel_common.contracts.audit import AuditEntryView, AuditPage, ListAudit
 from keel_common.contracts.base import Envelope
@@ -43,11 +43,22 @@ def register(router: RpcRouter) -> None:
 
 
 def subscribe(broker: KafkaBroker, bus: BusSettings, db: Database, topic: str) -> None:
-    """Every service's audit events into the log. Rows are keyed by message id, so a
-    redelivered event needs no inbox to change nothing."""
+    """Every service's audit events into the log, as many as have arrived in one
+    transaction. Rows are keyed by message id, so a redelivered event needs no inbox to
+    change nothing."""
+
+    async def keep_all(envelopes: list[Envelope]) -> None:
+        async with db.transaction() as session:
+            await service.record(session, envelopes)
 
     async def keep(envelope: Envelope) -> None:
-        async with db.transaction() as session:
-            await service.record(session, envelope)
+        await keep_all([envelope])
 
-    subscribe_events(broker, bus, topics=[topic], group_id="keel-auth-audit", handler=keep)
+    subscribe_event_batches(
+        broker,
+        bus,
+        topics=[topic],
+        group_id="keel-auth-audit",
+        batch_handler=keep_all,
+        handler=keep,
+    )

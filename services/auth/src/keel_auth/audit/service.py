@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ScalarSelect, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
@@ -18,12 +20,20 @@ from keel_common.errors import InvalidInput
 from keel_common.paging import decode_cursor, encode_cursor
 
 
-async def record(session: AsyncSession, envelope: Envelope) -> None:
-    """Keep one audit event; a redelivery of the same message changes nothing."""
+async def record(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+    """Keep these audit events, in one statement; a redelivered message changes nothing."""
+    rows = [await _row(session, envelope) for envelope in envelopes]
+    if rows:
+        await session.execute(
+            insert(AuditEntry).values(rows).on_conflict_do_nothing(index_elements=["id"])
+        )
+
+
+async def _row(session: AsyncSession, envelope: Envelope) -> dict[str, Any]:
     event = envelope.open(AuditRecorded)
     organization: uuid.UUID | ScalarSelect[uuid.UUID] | None
     if envelope.workspace is not None:
-        # Most entries name their workspace: looked up inside the insert (one round trip).
+        # Most entries name their workspace: looked up inside the insert.
         organization = (
             select(Workspace.organization_id)
             .where(Workspace.id == envelope.workspace)
@@ -31,23 +41,19 @@ async def record(session: AsyncSession, envelope: Envelope) -> None:
         )
     else:
         organization = await _organization_of(session, envelope, event)
-    await session.execute(
-        insert(AuditEntry)
-        .values(
-            id=envelope.id,
-            at=envelope.occurred_at,
-            organization_id=organization,
-            workspace_id=envelope.workspace,
-            actor=envelope.actor,
-            action=event.action,
-            outcome=event.outcome,
-            target=event.target,
-            reason=event.reason,
-            source_ip=event.source_ip,
-            request_id=event.request_id or envelope.request_id,
-        )
-        .on_conflict_do_nothing(index_elements=["id"])
-    )
+    return {
+        "id": envelope.id,
+        "at": envelope.occurred_at,
+        "organization_id": organization,
+        "workspace_id": envelope.workspace,
+        "actor": envelope.actor,
+        "action": event.action,
+        "outcome": event.outcome,
+        "target": event.target,
+        "reason": event.reason,
+        "source_ip": event.source_ip,
+        "request_id": event.request_id or envelope.request_id,
+    }
 
 
 async def _organization_of(

@@ -16,7 +16,13 @@ from keel_common.contracts.mlflow.experiments import (
     SearchExperiments,
     ViewType,
 )
-from keel_common.errors import AlreadyExists, FieldIssue, InvalidInput, NotFound
+from keel_common.errors import (
+    AlreadyExists,
+    FieldIssue,
+    InvalidInput,
+    NotFound,
+    ServiceUnavailable,
+)
 from keel_metadata.scope import Scope
 from keel_metadata.tracking.experiment_search import order_clauses, where_clauses
 from keel_metadata.tracking.models import ACTIVE, DELETED, Experiment
@@ -63,13 +69,31 @@ async def _ensure_default(session: AsyncSession, workspace_id: uuid.UUID) -> Non
         _HAVE_DEFAULT.add(workspace_id)
 
 
+# How often a create tries the next number when concurrent creates keep taking it first.
+_NUMBER_ATTEMPTS = 50
+
+
 async def create(session: AsyncSession, scope: Scope, request: CreateExperiment) -> Experiment:
-    """The workspace's next number. Creates in one workspace take turns (numbers are
-    handed out in order); the insert then clashes only on the name, and inserts nothing."""
+    """Numbered after the workspace's highest number, optimistically: the insert inserts
+    nothing when it clashes on the name (already exists) or on the number (a concurrent
+    create took it first: try the next one). Numbers stay gapless and in order of creation,
+    and an uncontended create is one statement."""
     await _ensure_default(session, scope.workspace_id)
-    await session.execute(
-        select(func.pg_advisory_xact_lock(func.hashtextextended(_numbering(scope), 0)))
-    )
+    for _ in range(_NUMBER_ATTEMPTS):
+        experiment = await _insert_numbered(session, scope, request)
+        if experiment is not None:
+            return experiment
+        if await _by_name(session, scope.workspace_id, request.name) is not None:
+            raise AlreadyExists(
+                f"an experiment named {request.name!r} already exists",
+                errors=[FieldIssue(field="name", reason="already taken in this workspace")],
+            )
+    raise ServiceUnavailable("too many experiments are being created in this workspace at once")
+
+
+async def _insert_numbered(
+    session: AsyncSession, scope: Scope, request: CreateExperiment
+) -> Experiment | None:
     number = (
         select(func.coalesce(func.max(Experiment.number), 0) + 1)
         .where(Experiment.workspace_id == scope.workspace_id)
@@ -92,17 +116,7 @@ async def create(session: AsyncSession, scope: Scope, request: CreateExperiment)
         .on_conflict_do_nothing()
         .returning(Experiment)
     )
-    experiment = made.first()
-    if experiment is None:
-        raise AlreadyExists(
-            f"an experiment named {request.name!r} already exists",
-            errors=[FieldIssue(field="name", reason="already taken in this workspace")],
-        )
-    return experiment
-
-
-def _numbering(scope: Scope) -> str:
-    return f"mlflow-experiments:{scope.workspace_id}"
+    return made.first()
 
 
 async def _by_name(session: AsyncSession, workspace_id: uuid.UUID, name: str) -> Experiment | None:
