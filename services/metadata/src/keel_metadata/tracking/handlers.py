@@ -40,7 +40,7 @@ from keel_metadata.scope import scope_of
 from keel_metadata.tracking import experiments, run_pages, runs
 from keel_metadata.tracking.models import ACTIVE, DELETED
 from keel_metadata.tracking.tokens import offset_of, token_for
-from keel_metadata.tracking.views import experiment_view, metric_view, run_info, run_view
+from keel_metadata.tracking.views import experiment_view, run_info, run_view
 
 # Points per history page: a reply crosses Kafka as one record (the client pages on).
 HISTORY_PAGE = 5_000
@@ -179,7 +179,11 @@ def _runs(router: RpcRouter) -> None:
             offset=offset,
             limit=limit + 1,
         )
+        page = points[:limit]
         return MetricHistory(
-            metrics=[metric_view(p) for p in points[:limit]],
+            key=request.metric_key,
+            values=[p.value for p in page],
+            timestamps=[p.timestamp for p in page],
+            steps=[p.step for p in page],
             next_page_token=token_for(offset + limit) if len(points) > limit else None,
         )

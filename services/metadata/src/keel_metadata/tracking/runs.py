@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Row, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from keel_common.contracts.mlflow.base import LoggedMetric, Param, Tag
@@ -230,11 +230,12 @@ async def metric_history(
     *,
     offset: int,
     limit: int,
-) -> Sequence[MetricPoint]:
-    """One query (the points joined to their run in this workspace); only an empty answer
-    asks whether the run exists at all."""
+) -> Sequence[Row[float, int, int]]:
+    """(value, timestamp, step) of each point, as plain rows: no ORM object per point. One
+    query (the points joined to their run in this workspace); only an empty answer asks
+    whether the run exists at all."""
     query = (
-        select(MetricPoint)
+        select(MetricPoint.value, MetricPoint.timestamp, MetricPoint.step)
         .join(Run, Run.id == MetricPoint.run_id)
         .where(
             MetricPoint.run_id == run_id, MetricPoint.key == key, Run.workspace_id == workspace_id
@@ -243,7 +244,7 @@ async def metric_history(
         .offset(offset)
         .limit(limit)
     )
-    points = (await session.execute(query)).scalars().all()
+    points = (await session.execute(query)).all()
     if not points:
         await get(session, workspace_id, run_id)
     return points

@@ -6,7 +6,7 @@ from keel_common.contracts.mlflow.base import Metric, Param, Tag, tag_list
 from keel_common.contracts.mlflow.experiments import Experiment as ExperimentEntity
 from keel_common.contracts.mlflow.runs import Run as RunEntity
 from keel_common.contracts.mlflow.runs import RunData, RunInfo
-from keel_metadata.tracking.models import Experiment, MetricPoint, Run
+from keel_metadata.tracking.models import Experiment, Run
 
 
 def experiment_view(experiment: Experiment) -> ExperimentEntity:
@@ -55,7 +55,3 @@ def run_view(run: Run, experiment_number: int) -> RunEntity:
         inputs=run.inputs,
         outputs=run.outputs,
     )
-
-
-def metric_view(point: MetricPoint) -> Metric:
-    return Metric(key=point.key, value=point.value, timestamp=point.timestamp, step=point.step)
