@@ -59,13 +59,21 @@ def names(prefix: str) -> list[str]:
     return [f"{prefix}{i}" for i in range(EVENTS)]
 
 
+def member(
+    settings: BusSettings, topic: str, group: str, handled: Handled
+) -> Callable[[KafkaBroker], None]:
+    """A broker setup that joins `group` on `topic`, recording what it handles."""
+
+    def setup(broker: KafkaBroker) -> None:
+        subscribe_events(broker, settings, topics=[topic], group_id=group, handler=handled)
+
+    return setup
+
+
 async def test_handled_events_are_committed_soon_after(bus_settings: BusSettings) -> None:
     topic, group = unique("commits"), unique("group")
     handled = Handled()
-
-    def setup(broker: KafkaBroker) -> None:
-        subscribe_events(broker, bus_settings, topics=[topic], group_id=group, handler=handled)
-
+    setup = member(bus_settings, topic, group, handled)
     async with running_broker(bus_settings, topics=[topic], setup=setup):
         await publish(bus_settings, topic, names("e"))
         await eventually(lambda: len(handled.names) == EVENTS)
@@ -83,10 +91,7 @@ async def test_a_stopping_service_commits_what_it_handled(bus_settings: BusSetti
     settings = bus_settings.model_copy(update={"event_commit_interval_s": 60.0})
     topic, group = unique("commits"), unique("group")
     handled = Handled()
-
-    def setup(broker: KafkaBroker) -> None:
-        subscribe_events(broker, settings, topics=[topic], group_id=group, handler=handled)
-
+    setup = member(settings, topic, group, handled)
     async with running_broker(settings, topics=[topic], setup=setup) as broker:
         await publish(settings, topic, names("e"))
         await eventually(lambda: len(handled.names) == EVENTS)
@@ -104,17 +109,13 @@ async def test_a_rebalance_hands_over_partitions_without_handling_anything_twice
     settings = bus_settings.model_copy(update={"event_commit_interval_s": 60.0})
     topic, group = unique("commits"), unique("group")
     first, second = Handled(), Handled()
-
-    def member(handled: Handled) -> Callable[[KafkaBroker], None]:
-        def setup(broker: KafkaBroker) -> None:
-            subscribe_events(broker, settings, topics=[topic], group_id=group, handler=handled)
-
-        return setup
-
-    async with running_broker(settings, topics=[topic], setup=member(first)):
+    async with running_broker(
+        settings, topics=[topic], setup=member(settings, topic, group, first)
+    ):
         await publish(settings, topic, names("e"))
         await eventually(lambda: len(first.names) == EVENTS)
-        async with running_broker(settings, topics=[topic], setup=member(second)):
+        joining = member(settings, topic, group, second)
+        async with running_broker(settings, topics=[topic], setup=joining):
             await publish(settings, topic, names("f"))
             await eventually(lambda: len(first.names) + len(second.names) >= 2 * EVENTS, 30)
             assert second.names, "the second member never got a partition; this proves nothing"
