@@ -9,13 +9,16 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from keel_common.bus.rpc_server import RpcContext, RpcRouter
 from keel_common.contracts.base import Envelope
 from keel_common.db.database import Database, WriteInReadOnlySession
+from keel_common.db.fabric import outbox
+from keel_common.errors import NotFound
+from keel_common.outbox.writer import publish_after_commit
 from tests.support.contracts import Echo, Echoed
 
 
@@ -138,3 +141,37 @@ async def test_a_read_only_handler_answers_without_a_transaction(
         refused = await router.dispatch(Envelope.wrap(Echo(text="write")))
         assert not refused.ok and refused.problem is not None
         assert refused.problem.status == 500  # a bug in the handler, not the caller's fault
+
+
+async def test_an_autocommit_handler_keeps_what_it_wrote_when_it_then_fails(
+    fabric_db: tuple[Database, str],
+) -> None:
+    _, url = fabric_db
+    async with _database(url, pool_size=1) as db:
+        outbox_commits: list[str] = []
+        db.on_outbox_commit(lambda: outbox_commits.append("told"))
+        router = RpcRouter("ledger", db)
+
+        @router.method(Echo, autocommit=True)
+        async def record(request: Echo, ctx: RpcContext) -> Echoed:
+            session = ctx.db()
+            alone = await _now_moves(session)  # moved: no transaction around the statements
+            await session.execute(
+                text("INSERT INTO effects (name, count) VALUES (:name, 1)"), {"name": request.text}
+            )
+            event = Envelope.wrap(Echo(text=request.text))
+            await publish_after_commit(session, "test.autocommit", event)
+            if request.text == "then-fail":
+                raise NotFound("failed after recording")
+            return Echoed(text=f"alone: {alone}")
+
+        answer = await router.dispatch(Envelope.wrap(Echo(text="kept")))
+        assert answer.ok and answer.result == {"text": "alone: True"}
+        failed = await router.dispatch(Envelope.wrap(Echo(text="then-fail")))
+        assert not failed.ok and failed.problem is not None and failed.problem.status == 404
+        async with db.reading() as session:
+            found = await session.execute(text("SELECT name FROM effects ORDER BY name"))
+            assert [row.name for row in found] == ["kept", "then-fail"]
+            queued = await session.scalar(select(func.count()).select_from(outbox))
+        assert queued == 2
+        assert outbox_commits == ["told", "told"]  # the outbox relay is woken each time

@@ -18,7 +18,7 @@ from keel_common.crypto.at_rest import KeyEncryptionKey, KeyUnwrapError
 from keel_common.crypto.sealed import EphemeralKey, public_key_from_text, seal
 from keel_common.db.database import Database
 from keel_common.db.migrate import upgrade_to_head_async
-from keel_common.errors import Conflict
+from keel_common.errors import Conflict, NotFound, ServiceUnavailable
 from keel_devstack.stack import Infrastructure
 from keel_secrets.app import MIGRATIONS
 from keel_secrets.backends.base import Target
@@ -175,3 +175,44 @@ async def test_approle_login_and_check_and_set_writes(infra: Infrastructure) -> 
     assert session.client().token != first_token
     await store.destroy(path)
     assert await store.health() == "ok"
+    await store.close()
+
+
+async def test_a_value_read_fails_as_clearly_as_through_hvac(infra: Infrastructure) -> None:
+    """Reads go through aiohttp from the event loop; what a caller sees when one fails
+    must be what the hvac path said: not found, or which way the Vault is unavailable."""
+    root = hvac.Client(url=infra.openbao.address, token=infra.openbao.root_token())
+    token = root.auth.token.create(policies=["root"], ttl="1h")["auth"]["client_token"]
+    store = KvStore(
+        VaultSession(VaultConnection(address=infra.openbao.address, token=SecretStr(token)))
+    )
+    path = f"keel/test/{uuid.uuid4().hex}"
+    try:
+        assert await store.write(path, {"a": "1"}, 0) == 1
+        assert await store.write(path, {"a": "2"}, 1) == 2
+        assert (await store.read(path, 1)).values == {"a": "1"}
+        latest = await store.read(path)
+        assert (latest.version, latest.values) == (2, {"a": "2"})
+        root.secrets.kv.v2.delete_secret_versions(path, versions=[2], mount_point="secret")
+        with pytest.raises(NotFound):
+            await store.read(path)  # the latest version is deleted
+        with pytest.raises(NotFound):
+            await store.read(path, 9)
+        with pytest.raises(NotFound):
+            await store.read(f"{path}-never-written")
+        root.auth.token.revoke(token)
+        with pytest.raises(ServiceUnavailable) as denied:
+            await store.read(path, 1)
+        assert denied.value.extra["cause"] == "denied"
+        assert "refused Keel's credentials" in str(denied.value)
+    finally:
+        root.secrets.kv.v2.delete_metadata_and_all_versions(path, mount_point="secret")
+        await store.close()
+
+    gone = KvStore(
+        VaultSession(VaultConnection(address="http://127.0.0.1:9", token=SecretStr("t")))
+    )
+    with pytest.raises(ServiceUnavailable) as unreachable:
+        await gone.read(path)
+    assert unreachable.value.extra["cause"] == "unreachable"
+    await gone.close()

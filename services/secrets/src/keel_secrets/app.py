@@ -75,5 +75,6 @@ def create_runtime(settings: SecretsSettings | None = None) -> ServiceRuntime:
 
     runtime.on_startup(prepare)
     runtime.on_shutdown(rpc.stop)
+    runtime.on_shutdown(backends.close)
     runtime.commands["rotate-kek"] = rotate_kek
     return runtime

@@ -93,6 +93,8 @@ class _Method:
     handler: Handler
     # Only reads: runs on `Database.reading()`, without BEGIN and COMMIT round trips.
     read_only: bool
+    # Reads, then records one row: runs on `Database.statements()` (no BEGIN and COMMIT).
+    autocommit: bool
 
 
 class RpcRouter:
@@ -112,16 +114,21 @@ class RpcRouter:
         self._handlers: dict[str, _Method] = {}
 
     def method(
-        self, request: type[Req], *, read_only: bool = False
+        self, request: type[Req], *, read_only: bool = False, autocommit: bool = False
     ) -> Callable[[Callable[[Req, RpcContext], Awaitable[Contract]]], Handler]:
         """Registers the handler of `request`. `read_only`: it only reads (a get, a list,
         a search), so its statements run on their own instead of in a transaction; a
-        write from it is refused (`Database.reading`)."""
+        write from it is refused (`Database.reading`). `autocommit`: it reads and then
+        writes one row that needs nothing to commit with it (a secret read and its audit
+        entry), so each statement commits on its own (`Database.statements`); such a
+        request is not replayed under an idempotency key, it is simply run again."""
+        if read_only and autocommit:
+            raise ValueError("a handler is read-only or autocommit, not both")
 
         def register(fn: Callable[[Req, RpcContext], Awaitable[Contract]]) -> Handler:
             if request.TYPE in self._handlers:
                 raise ValueError(f"{request.TYPE} already has a handler")
-            self._handlers[request.TYPE] = _Method(request, fn, read_only)
+            self._handlers[request.TYPE] = _Method(request, fn, read_only, autocommit)
             return fn
 
         return register
@@ -151,6 +158,8 @@ class RpcRouter:
         try:
             if entry.read_only and self._db is not None:
                 result = await self._read(entry.handler, request, envelope, self._db)
+            elif entry.autocommit and self._db is not None:
+                result = await self._each_statement(entry.handler, request, envelope, self._db)
             else:
                 result = await self._run(entry.handler, request, envelope)
         except Exception as exc:
@@ -179,6 +188,18 @@ class RpcRouter:
         """A read-only handler: no unit of work to commit, no idempotency to keep."""
         async with db.reading() as session:
             result = await handler(request, RpcContext(envelope, session))
+        return result.model_dump(mode="json")
+
+    async def _each_statement(
+        self, handler: Handler, request: Contract, envelope: Envelope, db: Database
+    ) -> dict[str, Any]:
+        """An autocommit handler: what it wrote is committed even if it then raises
+        (FailAfterCommit included, whose error is the answer)."""
+        async with db.statements() as session:
+            context = RpcContext(envelope, session)
+            result = await handler(request, context)
+            if self._on_success is not None:
+                await self._on_success(request, context)
         return result.model_dump(mode="json")
 
     async def _run(self, handler: Handler, request: Contract, envelope: Envelope) -> dict[str, Any]:

@@ -44,6 +44,9 @@ class Database:
         readers = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         refuse_writes(readers.sync_engine)
         self._readers = async_sessionmaker(readers, expire_on_commit=False)
+        self._statements = async_sessionmaker(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+        )
         self._outbox_listeners: list[Callable[[], None]] = []
 
     def on_outbox_commit(self, listener: Callable[[], None]) -> None:
@@ -58,9 +61,7 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
-            if session.info.pop(OUTBOX_WRITTEN, False):
-                for listener in self._outbox_listeners:
-                    listener()
+            self._tell_outbox_listeners(session)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
@@ -70,6 +71,24 @@ class Database:
         snapshot anyway. A write through it is refused before it reaches Postgres."""
         async with self._readers() as session:
             yield session
+
+    @asynccontextmanager
+    async def statements(self) -> AsyncIterator[AsyncSession]:
+        """A session whose statements each commit on their own, writes included, for a
+        handler that reads and then records one row that needs nothing to commit with it (a
+        secret read and its audit entry): no BEGIN and no COMMIT round trip. What it wrote
+        stays written if the handler fails afterwards; it cannot be rolled back."""
+        async with self._statements() as session:
+            try:
+                yield session
+                await session.flush()
+            finally:
+                self._tell_outbox_listeners(session)
+
+    def _tell_outbox_listeners(self, session: AsyncSession) -> None:
+        if session.info.pop(OUTBOX_WRITTEN, False):
+            for listener in self._outbox_listeners:
+                listener()
 
     async def ping(self) -> bool:
         try:

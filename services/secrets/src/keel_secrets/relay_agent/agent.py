@@ -89,6 +89,7 @@ class RelayAgent:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._heartbeats
         await self.broker.stop()
+        await self.kv.close()
         self.audit.close()
 
     async def _handle(self, request: SignedRelayRequest, ctx: RpcContext) -> SignedRelayReply:

@@ -12,7 +12,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
+import aiohttp
 import hvac.exceptions
+import hvac.utils
 import requests
 
 from keel_common.contracts.secrets import VaultHealth
@@ -35,14 +37,18 @@ class KvStore:
         self._where = vault.connection.address
 
     async def read(self, path: str, version: int | None = None) -> StoredValues:
-        def read() -> StoredValues:
-            kv = self._vault.client().secrets.kv.v2
-            answer = kv.read_secret_version(
-                path, version=version, mount_point=self.mount, raise_on_deleted_version=True
-            )["data"]
-            return StoredValues(answer["metadata"]["version"], dict(answer["data"]))
+        """The values of `version` (the latest by default); a deleted or destroyed version
+        is not found, as with hvac's `raise_on_deleted_version`."""
+        api_path = hvac.utils.format_url(
+            "/v1/{mount_point}/data/{path}", mount_point=self.mount, path=path
+        )
+        params = {"version": str(version)} if version is not None else {}
+        with self._translated(path):
+            answer = (await self._vault.get(api_path, params))["data"]
+        return StoredValues(int(answer["metadata"]["version"]), dict(answer["data"]))
 
-        return await self._call(read, path)
+    async def close(self) -> None:
+        await self._vault.close()
 
     async def write(self, path: str, values: dict[str, str], expected_version: int) -> int:
         """Write a new version; `expected_version` 0 means the path must not exist yet."""
@@ -112,7 +118,7 @@ class KvStore:
         except (hvac.exceptions.Forbidden, hvac.exceptions.Unauthorized):
             self._vault.forget_login()
             raise self._unavailable("refused Keel's credentials", "denied") from None
-        except requests.RequestException:
+        except (requests.RequestException, aiohttp.ClientError, TimeoutError):
             raise self._unavailable("cannot be reached", "unreachable") from None
         except hvac.exceptions.VaultError as exc:
             raise self._unavailable(f"failed: {type(exc).__name__}", "error") from None

@@ -45,6 +45,10 @@ class Backends:
         self._sessions: dict[str | None, VaultSession] = {}
         self._stores: dict[tuple[str | None, str], KvStore] = {}
 
+    async def close(self) -> None:
+        for vault in self._sessions.values():
+            await vault.close()
+
     async def view(self, session: AsyncSession, workspace_id: uuid.UUID) -> BackendView:
         stored = await session.get(WorkspaceBackend, workspace_id)
         if stored is None:
