@@ -50,18 +50,8 @@ async def visible(
     secret_id: uuid.UUID | None = None,
     name: str | None = None,
     for_update: bool = False,
-    with_backend: bool = False,
 ) -> Secret | None:
-    """`with_backend` also loads the workspace's backend choice and relay into the session
-    in the same statement, so the backend lookup that follows a value read or write is
-    answered from the identity map instead of two more round trips."""
     query = select(Secret).where(Secret.workspace_id == workspace_id, visible_to(viewer))
-    if with_backend:
-        query = (
-            query.add_columns(WorkspaceBackend, Relay)
-            .outerjoin(WorkspaceBackend, WorkspaceBackend.workspace_id == Secret.workspace_id)
-            .outerjoin(Relay, Relay.id == WorkspaceBackend.relay_id)
-        )
     if secret_id is not None:
         query = query.where(Secret.id == secret_id)
     if name is not None:
@@ -69,6 +59,22 @@ async def visible(
     if for_update:
         query = query.with_for_update(of=Secret)
     return (await session.execute(query)).scalars().first()
+
+
+async def visible_with_backend(
+    session: AsyncSession, workspace_id: uuid.UUID, viewer: Viewer, secret_id: uuid.UUID
+) -> tuple[Secret, WorkspaceBackend | None] | None:
+    """A visible secret and its workspace's stored backend choice (None: none stored) in
+    one statement; the workspace's relay, if any, is loaded into the session too. The value
+    read that follows then needs no round trip to find its backend."""
+    query = (
+        select(Secret, WorkspaceBackend, Relay)
+        .outerjoin(WorkspaceBackend, WorkspaceBackend.workspace_id == Secret.workspace_id)
+        .outerjoin(Relay, Relay.id == WorkspaceBackend.relay_id)
+        .where(Secret.workspace_id == workspace_id, Secret.id == secret_id, visible_to(viewer))
+    )
+    row = (await session.execute(query)).first()
+    return None if row is None else (row[0], row[1])
 
 
 async def name_taken(session: AsyncSession, workspace_id: uuid.UUID, name: str) -> bool:

@@ -59,15 +59,9 @@ async def _visible(
     secret_id: uuid.UUID,
     *,
     for_update: bool = False,
-    with_backend: bool = False,
 ) -> Secret:
     secret = await repository.visible(
-        session,
-        call.workspace_id,
-        call.viewer,
-        secret_id=secret_id,
-        for_update=for_update,
-        with_backend=with_backend,
+        session, call.workspace_id, call.viewer, secret_id=secret_id, for_update=for_update
     )
     if secret is None:
         raise NotFound("no such secret in this workspace")
@@ -165,11 +159,16 @@ async def reveal(
     call: Call,
     request: RevealSecret,
 ) -> tuple[Secret, int, Sealed]:
-    secret = await _visible(session, call, request.secret_id, with_backend=True)
+    loaded = await repository.visible_with_backend(
+        session, call.workspace_id, call.viewer, request.secret_id
+    )
+    if loaded is None:
+        raise NotFound("no such secret in this workspace")
+    secret, choice = loaded
     version = request.version
     if version is not None and version > secret.version:
         raise NotFound(f"the secret has no version {version}", field="version")
-    backend = await backends.of(session, call.workspace_id)
+    backend = await backends.of_choice(session, call.workspace_id, choice)
     target = _target(call, secret)
     found, values = await backend.read(session, target, version, request.reply_key)
     await audit(

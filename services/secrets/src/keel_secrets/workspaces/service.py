@@ -50,7 +50,9 @@ class Backends:
             await vault.close()
 
     async def view(self, session: AsyncSession, workspace_id: uuid.UUID) -> BackendView:
-        stored = await session.get(WorkspaceBackend, workspace_id)
+        return self._view_of(await session.get(WorkspaceBackend, workspace_id))
+
+    def _view_of(self, stored: WorkspaceBackend | None) -> BackendView:
         if stored is None:
             return BackendView(kind=self._settings.default_backend)
         vault = None
@@ -100,7 +102,15 @@ class Backends:
         return await self.view(session, workspace_id)
 
     async def of(self, session: AsyncSession, workspace_id: uuid.UUID) -> Backend:
-        view = await self.view(session, workspace_id)
+        stored = await session.get(WorkspaceBackend, workspace_id)
+        return await self.of_choice(session, workspace_id, stored)
+
+    async def of_choice(
+        self, session: AsyncSession, workspace_id: uuid.UUID, stored: WorkspaceBackend | None
+    ) -> Backend:
+        """The backend of a workspace whose stored choice is already loaded (None: it has
+        none, so the deployment's default serves it)."""
+        view = self._view_of(stored)
         if view.kind == "sql":
             return self._sql
         if view.kind == "vault":
