@@ -7,7 +7,17 @@ from typing import Any
 
 import httpx
 
+from tests.e2e.auth_support import add_user, bearer, login
 from tests.e2e.conftest import RunningServices
+
+PASSWORD = "correct horse battery staple"
+
+
+async def member(services: RunningServices, workspace: str, role: str) -> dict[str, str]:
+    """A new user with `role` in `workspace`; their bearer header."""
+    email = f"{role}-{uuid.uuid4().hex[:8]}@example.com"
+    await add_user(services.infra, email, PASSWORD, workspace_roles={uuid.UUID(workspace): role})
+    return bearer(login(services.gateway_url, email, PASSWORD))
 
 
 def secrets_url(services: RunningServices, workspace: str) -> str:

@@ -42,6 +42,7 @@ from tests.e2e.relay_support import (
 )
 from tests.e2e.secrets_support import (
     create_secret,
+    member,
     read_values,
     secrets_url,
     set_backend,
@@ -150,6 +151,42 @@ async def test_values_live_only_in_the_customer_vault(
         _customer(site).secrets.kv.v2.read_secret_version(
             f"{PATH_PREFIX}/app/payments", mount_point="secret", raise_on_deleted_version=True
         )
+
+
+async def test_rbac_holds_on_the_relay_backend(site: Relay, services: RunningServices) -> None:
+    """Who may read what is decided on the control plane, before any request reaches the
+    relay: a viewer gets no values, a private secret is invisible to a colleague, and no
+    secret is reachable under another workspace."""
+    viewer = await member(services, site.workspace, "viewer")
+    owner = await member(services, site.workspace, "developer")
+    colleague = await member(services, site.workspace, "developer")
+    value, mine = f"rbac-{uuid.uuid4().hex}", f"rbac-private-{uuid.uuid4().hex}"
+    shared = create_secret(services, site.workspace, owner, {"k": value}, name="app/rbac-shared")
+    private = create_secret(
+        services, site.workspace, owner, {"k": mine}, name="app/rbac-private", scope="private"
+    )
+
+    refused = read_values(services, site.workspace, viewer, shared["id"])
+    assert refused.status_code == 403
+    assert "secret:read_secret_value" in refused.json()["detail"]
+    assert value not in refused.text
+    assert read_values(services, site.workspace, colleague, shared["id"]).json()["values"] == {
+        "k": value
+    }
+
+    listed = httpx.get(secrets_url(services, site.workspace), headers=colleague).json()["items"]
+    assert private["id"] not in [s["id"] for s in listed]
+    hidden = read_values(services, site.workspace, colleague, private["id"])
+    assert hidden.status_code == 404
+    assert mine not in hidden.text
+    assert read_values(services, site.workspace, owner, private["id"]).json()["values"] == {
+        "k": mine
+    }
+
+    elsewhere = new_workspace(services, site.headers)
+    assert read_values(services, elsewhere, site.headers, shared["id"]).status_code == 404
+    outsider = await member(services, elsewhere, "developer")
+    assert read_values(services, site.workspace, outsider, shared["id"]).status_code == 403
 
 
 @pytest.fixture

@@ -12,20 +12,14 @@ import pytest
 from tests.e2e.auth_support import add_user, admin, bearer, login, new_workspace
 from tests.e2e.conftest import RunningServices
 from tests.e2e.secrets_support import (
+    PASSWORD,
     create_secret,
+    member,
     read_values,
     secrets_url,
     set_backend,
 )
 from tests.support.database import assert_absent_from_database
-
-PASSWORD = "correct horse battery staple"
-
-
-async def _member(services: RunningServices, workspace: str, role: str) -> dict[str, str]:
-    email = f"{role}-{uuid.uuid4().hex[:8]}@example.com"
-    await add_user(services.infra, email, PASSWORD, workspace_roles={uuid.UUID(workspace): role})
-    return bearer(login(services.gateway_url, email, PASSWORD))
 
 
 def _workspace_on(services: RunningServices, headers: dict[str, str], backend: str) -> str:
@@ -102,12 +96,15 @@ async def test_secret_lifecycle(services: RunningServices, backend: str) -> None
     await assert_absent_from_database(services.infra.postgres.url("keel_secrets"), [first, second])
 
 
-async def test_a_viewer_reads_metadata_but_never_values(services: RunningServices) -> None:
+@pytest.mark.parametrize("backend", ["sql", "vault"])
+async def test_a_viewer_reads_metadata_but_never_values(
+    services: RunningServices, backend: str
+) -> None:
     headers = admin(services)
-    workspace = new_workspace(services, headers)
+    workspace = _workspace_on(services, headers, backend)
     value = f"viewer-must-not-see-{uuid.uuid4().hex}"
     created = create_secret(services, workspace, headers, {"token": value})
-    viewer = await _member(services, workspace, "viewer")
+    viewer = await member(services, workspace, "viewer")
 
     listed = httpx.get(secrets_url(services, workspace), headers=viewer)
     assert listed.status_code == 200
@@ -123,11 +120,14 @@ async def test_a_viewer_reads_metadata_but_never_values(services: RunningService
     assert write.status_code == 403
 
 
-async def test_private_secrets_are_invisible_until_shared(services: RunningServices) -> None:
+@pytest.mark.parametrize("backend", ["sql", "vault"])
+async def test_private_secrets_are_invisible_until_shared(
+    services: RunningServices, backend: str
+) -> None:
     headers = admin(services)
-    workspace = new_workspace(services, headers)
-    owner = await _member(services, workspace, "developer")
-    colleague = await _member(services, workspace, "developer")
+    workspace = _workspace_on(services, headers, backend)
+    owner = await member(services, workspace, "developer")
+    colleague = await member(services, workspace, "developer")
     team_member_email = f"team-{uuid.uuid4().hex[:8]}@example.com"
     team_member_id = await add_user(
         services.infra,
@@ -173,9 +173,11 @@ async def test_private_secrets_are_invisible_until_shared(services: RunningServi
     assert httpx.get(url, headers=colleague).status_code == 404
 
 
-async def test_no_secret_crosses_workspaces(services: RunningServices) -> None:
+@pytest.mark.parametrize("backend", ["sql", "vault"])
+async def test_no_secret_crosses_workspaces(services: RunningServices, backend: str) -> None:
     headers = admin(services)
-    home, other = new_workspace(services, headers), new_workspace(services, headers)
+    home = _workspace_on(services, headers, backend)
+    other = _workspace_on(services, headers, backend)
     created = create_secret(services, home, headers, {"k": "v"})
     # Even an organization admin, naming the id under another workspace, finds nothing.
     assert (
@@ -184,7 +186,7 @@ async def test_no_secret_crosses_workspaces(services: RunningServices) -> None:
     )
     assert read_values(services, other, headers, created["id"]).status_code == 404
     assert httpx.get(secrets_url(services, other), headers=headers).json()["items"] == []
-    developer_elsewhere = await _member(services, other, "developer")
+    developer_elsewhere = await member(services, other, "developer")
     assert httpx.get(secrets_url(services, home), headers=developer_elsewhere).status_code == 403
 
 
