@@ -18,6 +18,7 @@ from faststream import BaseMiddleware
 from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
 
+from keel_common.bus.rpc_client import RpcClient
 from keel_common.bus.rpc_server import RpcContext, RpcRouter
 from keel_common.contracts.base import Contract
 
@@ -48,6 +49,18 @@ def echo_router(service: str, stamps: Stamps | None = None) -> RpcRouter:
         if stamps is not None:
             stamps.setdefault(str(ctx.envelope.id), {})["handler"] = time.monotonic_ns()
         return BenchPong(n=request.n)
+
+    return router
+
+
+def forwarding_router(service: str, client: RpcClient, next_service: str) -> RpcRouter:
+    """A service without a database whose one method asks `next_service` the same and
+    answers with its answer: a hop of a multi-service path, doing none of its work."""
+    router = RpcRouter(service, db=None)
+
+    @router.method(BenchPing)
+    async def ping(request: BenchPing, ctx: RpcContext) -> BenchPong:
+        return await client.call(next_service, request, BenchPong)
 
     return router
 

@@ -18,9 +18,10 @@ from bench.runtime import log
 from bench.stats import percentile
 
 WARMUP_READS = 50  # per path, sequential, before the measured rounds
-WARMUP_CONCURRENT_READS = 200  # per gateway path, at --concurrency, before everything
+WARMUP_CONCURRENT_READS = 200  # per warmed path, at --concurrency, before everything
 WARM_UP_S = 30.0  # rounds of those until this much time has passed
-GATEWAY_PATHS = ("sql", "vault", "relay")
+# Paths through an HTTP server and Kafka, which are warmed up at concurrency first.
+WARMED_PATHS = ("sql", "vault", "relay", "hops")
 
 Read = Callable[[], None]
 Connect = Callable[[], AbstractContextManager[Read]]
@@ -150,7 +151,7 @@ def measure(connects: dict[str, Connect], reads: int, concurrency: int) -> list[
     # Unmeasured: pools fill and the broker's JVM compiles its hot paths, which takes
     # thousands of calls (an RPC falls from ~10 ms to ~3 ms over the first 20 s).
     while time.perf_counter() - began < WARM_UP_S:
-        for label in GATEWAY_PATHS:
+        for label in WARMED_PATHS:
             concurrently(connects[label], WARMUP_CONCURRENT_READS, concurrency)
     log(f"warmed up in {time.perf_counter() - began:.1f}s")
     latencies = sequential(connects, reads, WARMUP_READS)

@@ -13,12 +13,14 @@ least-privilege token. Three workspaces, one secret each (one key, a 100-byte va
   to a one-use key); the relay reads the customer's OpenBao
 - `direct`: hvac straight to the customer's OpenBao, same path as the relay reads (root
   token), i.e. what the relay path is compared with.
+- `hops`: the relay path's HTTP hop and four Kafka hops through three processes that do
+  none of its work (bench.hops): the floor under the relay path on this machine.
 
-Warm-up (unmeasured): 200 reads per gateway path at `--concurrency`, then 50 sequential
-reads per path. Latency: `--reads` sequential rounds of one read per path in turn, each
-path on its own keep-alive client (p50/p99). Throughput: per path, `--reads` reads by
-`--concurrency` closed-loop threads, each with its own client (reads/s). Everything
-started is stopped on the way out, also on an error, Ctrl-C or SIGTERM.
+Warm-up (unmeasured): 200 reads per path through HTTP and Kafka at `--concurrency`, then
+50 sequential reads per path. Latency: `--reads` sequential rounds of one read per path in
+turn, each path on its own keep-alive client (p50/p99). Throughput: per path, `--reads`
+reads by `--concurrency` closed-loop threads, each with its own client (reads/s).
+Everything started is stopped on the way out, also on an error, Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from typing import Any
 
 import httpx
 
+from bench.hops import Hops
 from bench.runtime import log, raise_interrupt
 from bench.secret_reads import (
     Connect,
@@ -72,6 +75,7 @@ class Setup:
     stack: Stack
     customer: OpenBao | None = None
     relay: Relay | None = None
+    hops: Hops | None = None
     readers: dict[str, Connect] = field(default_factory=dict)
 
 
@@ -147,6 +151,9 @@ def prepare(setup: Setup, home: Path) -> None:
             f"{PATH_PREFIX}/{SECRET_NAME}",
             values,
         )
+    setup.hops = Hops(home / "hops", stack.infra.kafka_env())
+    setup.hops.start()
+    setup.readers["hops"] = setup.hops.reader()
 
 
 def log_files(setup: Setup) -> list[Path]:
@@ -157,6 +164,8 @@ def log_files(setup: Setup) -> list[Path]:
 
 
 def teardown(setup: Setup) -> None:
+    if setup.hops is not None:
+        setup.hops.stop()
     if setup.relay is not None:
         setup.relay.stop()
     if setup.customer is not None:
@@ -198,6 +207,7 @@ def render(broker: BrokerProfile, concurrency: int, results: list[PathResult]) -
         "vault": "gateway -> `vault` backend (control-plane OpenBao)",
         "relay": "gateway -> `relay` backend (relay -> customer OpenBao)",
         "direct": "direct hvac read, customer OpenBao",
+        "hops": "the relay path's hops doing no work (HTTP, 4 Kafka hops, 3 processes)",
     }
     lines = [
         f"broker: {broker}; machine: {os.cpu_count()} cores, Python {platform.python_version()}",
@@ -205,7 +215,7 @@ def render(broker: BrokerProfile, concurrency: int, results: list[PathResult]) -
         f"| path | p50 ms | p99 ms | reads/s (c={concurrency}) | p50 / p99 ms at c={concurrency} |",
         "|---|---:|---:|---:|---:|",
     ]
-    for label in ("sql", "vault", "relay", "direct"):
+    for label in ("sql", "vault", "relay", "direct", "hops"):
         r = by_path[label]
         lines.append(
             f"| {names[label]} | {fmt_ms(r.pct(0.5))} | {fmt_ms(r.pct(0.99))} "
@@ -214,6 +224,7 @@ def render(broker: BrokerProfile, concurrency: int, results: list[PathResult]) -
         )
     overhead = by_path["relay"].pct(0.5) - by_path["direct"].pct(0.5)
     hop = by_path["relay"].pct(0.5) - by_path["vault"].pct(0.5)
+    floor = by_path["hops"].pct(0.5) - by_path["direct"].pct(0.5)
     met = "met" if overhead < TARGET_OVERHEAD_MS else "NOT met"
     lines += [
         "",
@@ -223,6 +234,8 @@ def render(broker: BrokerProfile, concurrency: int, results: list[PathResult]) -
         + ")",
         f"relay p50 - vault p50 = {hop:.2f} ms (the relay hop itself: both read KV v2 from "
         "an OpenBao on this machine)",
+        f"hops p50 - direct p50 = {floor:.2f} ms (what the path's processes and Kafka hops "
+        "add before any of its work: no relay path can add less here)",
     ]
     return "\n".join(lines)
 
