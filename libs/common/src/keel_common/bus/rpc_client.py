@@ -28,6 +28,7 @@ from keel_common.bus.topics import (
     ensure_topics,
     reply_topic,
     rpc_topic,
+    until_announced,
 )
 from keel_common.bus.tracing import TRACEPARENT, outgoing_traceparent
 from keel_common.contracts.base import Contract, Envelope, utcnow
@@ -61,6 +62,7 @@ class RpcClient:
             **client_security_kwargs(self._settings),
         )
         await consumer.start()
+        await until_announced(consumer, self.reply_topic)
         partition = TopicPartition(self.reply_topic, 0)
         consumer.assign([partition])
         # Fix the starting offset before the first request leaves, so no reply can land

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -63,6 +65,20 @@ async def ensure_topics(settings: BusSettings, specs: Iterable[TopicSpec]) -> No
             await admin.create_topics(missing)
     finally:
         await admin.close()
+
+
+async def until_announced(consumer: AIOKafkaConsumer, topic: str, timeout: float = 30) -> None:
+    """Wait until the cluster's metadata lists `topic`, asking every 50 ms.
+
+    Apache Kafka announces a topic it just created a moment later (over a second on a busy
+    broker). A consumer assigned to it before then asks for its metadata again at once, in a
+    loop, and aiokafka logs an error for every answer: hundreds per service start."""
+    async with asyncio.timeout(timeout):
+        # Polling: the broker has nothing to wait on for a topic's arrival.
+        while True:
+            if topic in await consumer.topics():
+                return
+            await asyncio.sleep(0.05)
 
 
 async def delete_topics(settings: BusSettings, names: list[str]) -> None:
