@@ -7,18 +7,17 @@ from Maven Central jars; `make test-kafka` does that for the tests marked `broke
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from keel_common.db.database import Database
-from keel_common.db.migrate import upgrade_to_head_async
 from keel_common.logging import configure_logging
 from keel_common.settings import BusSettings, LogSettings
 from keel_devstack.process import free_port
 from keel_devstack.stack import BrokerProfile, Infrastructure, StackSettings
+from tests.support.database import migrated_database
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_MIGRATIONS = Path(__file__).parent / "support" / "migrations"
@@ -64,13 +63,8 @@ def bus_settings(infra: Infrastructure) -> BusSettings:
 async def fabric_db(infra: Infrastructure) -> AsyncIterator[tuple[Database, str]]:
     """A fresh database with the fabric tables and the test `effects` table, migrated by
     Alembic; yields the handle and its URL (for subprocesses)."""
-    name = f"fabric_{uuid.uuid4().hex[:10]}"
-    infra.postgres.create_database(name)
-    url = infra.postgres.url(name)
-    await upgrade_to_head_async(TEST_MIGRATIONS, url)
-    db = Database(url, pool_size=5)
-    yield db, url
-    await db.close()
+    async with migrated_database(infra, TEST_MIGRATIONS, "fabric", pool_size=5) as (db, url):
+        yield db, url
 
 
 @pytest.fixture(scope="session")

@@ -16,18 +16,14 @@ from keel_auth.identity.models import Organization, User, Workspace
 from keel_common.contracts.audit import AuditRecorded
 from keel_common.contracts.base import Envelope
 from keel_common.db.database import Database
-from keel_common.db.migrate import upgrade_to_head_async
 from keel_devstack.stack import Infrastructure
+from tests.support.database import migrated_database
 
 
 @pytest.fixture
 async def auth_db(infra: Infrastructure) -> AsyncIterator[Database]:
-    name = f"auth_{uuid.uuid4().hex[:10]}"
-    infra.postgres.create_database(name)
-    await upgrade_to_head_async(MIGRATIONS, infra.postgres.url(name))
-    db = Database(infra.postgres.url(name), pool_size=2)
-    yield db
-    await db.close()
+    async with migrated_database(infra, MIGRATIONS, "auth") as (db, _):
+        yield db
 
 
 def _event(action: str, target: str, *, workspace: uuid.UUID | None, actor: str | None) -> Envelope:

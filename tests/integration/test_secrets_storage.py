@@ -17,7 +17,6 @@ from keel_common.contracts.secrets import VALUES_CONTEXT, values_context
 from keel_common.crypto.at_rest import KeyEncryptionKey, KeyUnwrapError
 from keel_common.crypto.sealed import EphemeralKey, public_key_from_text, seal
 from keel_common.db.database import Database
-from keel_common.db.migrate import upgrade_to_head_async
 from keel_common.errors import Conflict, NotFound, ServiceUnavailable
 from keel_devstack.stack import Infrastructure
 from keel_secrets.app import MIGRATIONS
@@ -30,17 +29,13 @@ from keel_secrets.keys.service import ServiceKeys
 from keel_secrets.secrets.models import Secret
 from keel_secrets.vault.client import VaultConnection, VaultSession
 from keel_secrets.vault.kv import KvStore
-from tests.support.database import assert_absent_from_database
+from tests.support.database import assert_absent_from_database, migrated_database
 
 
 @pytest.fixture
 async def secrets_db(infra: Infrastructure) -> AsyncIterator[Database]:
-    name = f"secrets_{uuid.uuid4().hex[:10]}"
-    infra.postgres.create_database(name)
-    await upgrade_to_head_async(MIGRATIONS, infra.postgres.url(name))
-    db = Database(infra.postgres.url(name), pool_size=2)
-    yield db
-    await db.close()
+    async with migrated_database(infra, MIGRATIONS, "secrets") as (db, _):
+        yield db
 
 
 async def _store(db: Database, keyring: KeyRing, values: dict[str, str]) -> Target:

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
 from sqlalchemy import text
 
 from keel_common.db.database import Database
+from keel_common.db.migrate import upgrade_to_head_async
+from keel_devstack.stack import Infrastructure
 from tests.support.kafka import encoded_forms
 
 
@@ -33,5 +40,22 @@ async def assert_absent_from_database(url: str, secrets: list[str]) -> int:
                     leaked = [f for f in forms if f in found or f.hex().encode() in found]
                     assert not leaked, f"a secret value was found in table {quoted}"
             return rows
+    finally:
+        await db.close()
+
+
+@asynccontextmanager
+async def migrated_database(
+    infra: Infrastructure, migrations: Path, prefix: str, pool_size: int = 2
+) -> AsyncIterator[tuple[Database, str]]:
+    """A fresh database on the tests' Postgres, migrated to head by Alembic from
+    `migrations`; yields its handle and its URL (for subprocesses)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    infra.postgres.create_database(name)
+    url = infra.postgres.url(name)
+    await upgrade_to_head_async(migrations, url)
+    db = Database(url, pool_size=pool_size)
+    try:
+        yield db, url
     finally:
         await db.close()
