@@ -69,6 +69,7 @@ class Hops:
                 pass
             if time.monotonic() > deadline:
                 raise ReadFailed(f"the no-work stand-in did not answer within {timeout:g}s")
+            time.sleep(0.2)
 
     def stop(self) -> None:
         for process in reversed(self.processes):
