@@ -31,6 +31,7 @@ class Hops:
     def __init__(self, home: Path, kafka_env: dict[str, str]) -> None:
         self.home = home
         self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/hops"
         # Started from the far end, so each process finds the next one subscribed.
         self.processes = [
             self._process(ECHO, ["bench.rpc_server_process", ECHO], kafka_env),
@@ -60,10 +61,9 @@ class Hops:
         # A consumer group takes requests only once it has joined; until then a request is
         # never seen, so ask with a short timeout until one is answered.
         deadline = time.monotonic() + timeout
-        url = f"http://127.0.0.1:{self.port}/hops"
         while True:
             try:
-                if httpx.get(url, timeout=2).status_code == 200:
+                if httpx.get(self.url, timeout=2).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
@@ -76,7 +76,7 @@ class Hops:
             process.stop()
 
     def reader(self) -> Connect:
-        url = f"http://127.0.0.1:{self.port}/hops"
+        url = self.url
 
         @contextmanager
         def connect() -> Iterator[Read]:
